@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Install what trunkline needs on a fresh Debian machine, idempotently:
+# system tools (rpm, rpmbuild, createrepo_c, dnf, git, python3-rpm), then a .venv
+# with the project and its dev dependencies. Safe to run again: it only installs
+# what is missing and re-installs the project only when pyproject.toml changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-python3}
+need_apt=()
+command -v rpmbuild >/dev/null 2>&1 || need_apt+=(rpm)
+command -v createrepo_c >/dev/null 2>&1 || need_apt+=(createrepo-c)
+command -v dnf >/dev/null 2>&1 || need_apt+=(dnf)
+command -v git >/dev/null 2>&1 || need_apt+=(git)
+[ -d /usr/lib/python3/dist-packages/rpm ] || need_apt+=(python3-rpm)
+if [ "${WITH_BROWSER:-0}" = 1 ]; then
+    command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+fi
+command -v rsync >/dev/null 2>&1 || need_apt+=(rsync)
+if [ ${#need_apt[@]} -gt 0 ]; then
+    echo "bootstrap: installing system packages: ${need_apt[*]}"
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+    echo "bootstrap: creating .venv"
+    "$PY" -m venv .venv
+fi
+stamp=.venv/.trunkline-installed
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    echo "bootstrap: installing trunkline and its dependencies into .venv"
+    .venv/bin/pip install -q --upgrade pip
+    .venv/bin/pip install -q -e '.[dev]'
+    touch "$stamp"
+fi
+# The rpm shim on PyPI loads Debian's python3-rpm bindings; fail early if it cannot.
+.venv/bin/python -c 'import rpm; rpm.labelCompare(("0","1","1"),("0","1","1"))' \
+    || { echo "bootstrap: the rpm Python bindings do not load (python3-rpm)"; exit 1; }

@@ -1,0 +1,1 @@
+"""The REST API (DLRN-compatible) served with FastAPI."""

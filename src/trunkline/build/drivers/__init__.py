@@ -1,0 +1,1 @@
+"""Build drivers, registered by short name and imported lazily."""

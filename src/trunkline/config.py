@@ -1,0 +1,230 @@
+"""One typed configuration per builder, loaded once from a TOML file and passed down.
+
+A builder instance is one config file = one database + one repo tree. Every
+section is a frozen pydantic model that forbids unknown keys, so a typo such as
+``data-dir`` or ``[build] driverr`` is a :class:`ConfigError` that names the key
+instead of a silently ignored option (DLRN's INI accepts anything). Relative
+paths are resolved against the directory holding the config file, so a config
+can travel with the tree it describes (the demo relies on this).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from trunkline.errors import ConfigError
+
+RESERVED_LINK_NAMES = frozenset({"current", "consistent"})
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class BuilderSettings(_Section):
+    """Identity and layout of this builder instance."""
+
+    name: str = "trunkline"
+    data_dir: Path = Path("data")
+    repos_dir: Path | None = None  # default: <data_dir>/repos
+    reponame: str = "delorean"
+    baseurl: str = ""  # public URL of repos_dir; empty means file:// URLs
+    project_name: str = "trunkline"
+    target: str = "centos9"
+    dist: str = ".el9s"
+    distro_branch: str = "rpm-master"
+    source_branch: str = "master"
+    fallback_to_master: bool = True
+    release_numbering: Literal["0.date.hash", "0.1.date.hash", "minor.date.hash"] = "0.date.hash"
+    release_minor: int = 0
+    keep_changelog: bool = False
+    include_srpm_in_repo: bool = True
+    use_components: bool = False
+    head_only: bool = False
+    maxretries: int = Field(default=3, ge=0)
+    workers: int = Field(default=0, ge=0)  # 0 = number of cores
+    git_timeout: float = Field(default=600.0, gt=0)
+
+    @property
+    def repos_path(self) -> Path:
+        """Where the hashed repos and links live."""
+        return self.repos_dir if self.repos_dir is not None else self.data_dir / "repos"
+
+
+class DatabaseSettings(_Section):
+    """SQLAlchemy URL; empty means a SQLite file in the data dir."""
+
+    url: str = ""
+
+
+class PackagesSettings(_Section):
+    """Where the list of packages to follow comes from."""
+
+    source: Literal["rdoinfo", "gitrepo"] = "rdoinfo"
+    # rdoinfo: a metadata directory or git URL; gitrepo: a directory or git URL of distgits
+    path: str = ""
+    ref: str | None = None
+    info_files: tuple[str, ...] = ("rdo.yml",)
+    tag: str | None = None  # release tag the builder follows, e.g. "flamingo"
+    packages: tuple[str, ...] = ()  # restrict to these names (empty: all)
+
+
+class RpmbuildSettings(_Section):
+    """Options of the local rpmbuild driver (trusted input only: no isolation)."""
+
+    nodeps: bool = True  # record unmet BuildRequires instead of failing on them
+
+
+class MockSettings(_Section):
+    """Options of the mock driver."""
+
+    config: str = ""  # mock -r argument, e.g. centos-stream-9-x86_64 or a .cfg path
+    mock_exe: str = "mock"
+    extra_args: tuple[str, ...] = ()
+    install_after_build: bool = True
+
+
+class BuildSettings(_Section):
+    """How packages are built."""
+
+    driver: str = "rpmbuild"
+    timeout: float = Field(default=3600.0, gt=0)
+    macros: dict[str, str] = Field(default_factory=dict)
+    rpmbuild: RpmbuildSettings = RpmbuildSettings()
+    mock: MockSettings = MockSettings()
+    sdist: Literal["auto", "never", "always"] = "auto"
+
+
+class InstallCheckSettings(_Section):
+    """Installability check of each new repo with dnf."""
+
+    enabled: bool = False
+    base_repos: tuple[str, ...] = ()  # baseurls (file:// or http://) used beside the new repo
+    policy: Literal["record", "block-current"] = "record"
+
+
+class ApiSettings(_Section):
+    """The REST API server."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=5000, ge=1, le=65535)
+    read_only: bool = False
+    protect_read_endpoints: bool = False
+
+
+class PromotionSettings(_Section):
+    """Automatic promotion: per promotion name, the CI jobs that must all succeed."""
+
+    rules: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+
+    @field_validator("rules")
+    @classmethod
+    def _no_reserved(cls, rules: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        for name in rules:
+            if name in RESERVED_LINK_NAMES:
+                raise ValueError(f"'{name}' is reserved for the builder itself")
+        return rules
+
+
+class NotifySettings(_Section):
+    """Mail on FTBFS."""
+
+    smtp_server: str = ""
+    smtp_port: int = 25
+    mail_from: str = "trunkline@localhost"
+
+
+class Settings(_Section):
+    """The whole configuration of one builder."""
+
+    builder: BuilderSettings = BuilderSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    packages: PackagesSettings = PackagesSettings()
+    build: BuildSettings = BuildSettings()
+    install_check: InstallCheckSettings = InstallCheckSettings()
+    api: ApiSettings = ApiSettings()
+    promotion: PromotionSettings = PromotionSettings()
+    notify: NotifySettings = NotifySettings()
+    config_path: Path | None = None
+
+    @property
+    def database_url(self) -> str:
+        """The SQLAlchemy URL, defaulting to a SQLite file in the data dir."""
+        if self.database.url:
+            return self.database.url
+        return f"sqlite:///{(self.builder.data_dir / 'trunkline.sqlite').resolve()}"
+
+
+def _resolve_paths(raw: dict[str, Any], base: Path) -> dict[str, Any]:
+    """Make the relative paths of a raw config absolute against ``base``."""
+    builder = raw.get("builder")
+    if isinstance(builder, dict):
+        for key in ("data_dir", "repos_dir"):
+            value = builder.get(key)
+            if isinstance(value, str) and not Path(value).is_absolute():
+                builder[key] = str((base / value).resolve())
+    elif builder is None:
+        raw["builder"] = {"data_dir": str((base / "data").resolve())}
+    if isinstance(raw["builder"], dict) and "data_dir" not in raw["builder"]:
+        raw["builder"]["data_dir"] = str((base / "data").resolve())
+    packages = raw.get("packages")
+    if isinstance(packages, dict):
+        value = packages.get("path")
+        is_local = isinstance(value, str) and value and "://" not in value and "@" not in value
+        if is_local and not Path(str(value)).is_absolute():
+            packages["path"] = str((base / str(value)).resolve())
+    return raw
+
+
+def _describe(err: ValidationError, path: Path | str) -> str:
+    first = err.errors()[0]
+    key = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    kind = first["type"]
+    if kind == "extra_forbidden":
+        return f"{path}: unknown key '{key}'"
+    if kind == "missing":
+        return f"{path}: missing key '{key}'"
+    got = first.get("input")
+    return f"{path}: key '{key}': {first['msg']} (got {got!r})"
+
+
+def settings_from_dict(raw: dict[str, Any], *, source: str = "<config>") -> Settings:
+    """Validate a raw mapping into Settings.
+
+    Raises:
+        ConfigError: a key is unknown, missing or has a bad value; names the key.
+    """
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as err:
+        raise ConfigError(_describe(err, source)) from None
+
+
+def load_settings(path: Path) -> Settings:
+    """Load and validate a builder's TOML configuration.
+
+    Raises:
+        ConfigError: the file is missing, not TOML, or has an invalid key.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found (run 'trunkline init')") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    raw = _resolve_paths(raw, path.resolve().parent)
+    raw["config_path"] = str(path.resolve())
+    return settings_from_dict(raw, source=str(path))
+
+
+def default_settings(base_dir: Path) -> Settings:
+    """Settings with every default, data under ``base_dir/data`` (used without a config)."""
+    return settings_from_dict(_resolve_paths({}, base_dir))

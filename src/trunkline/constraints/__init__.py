@@ -1,0 +1,1 @@
+"""Upper-constraints reports."""

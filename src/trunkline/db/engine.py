@@ -1,0 +1,115 @@
+"""One engine per process, schema brought to the Alembic head on open.
+
+``open_database(url)`` is the only way code gets an engine: it creates the
+SQLite file's directory, turns on WAL and foreign keys for SQLite (so readers,
+such as the API, never block the builder), and runs the Alembic migrations up to
+head, so an old database is upgraded in place and a new one is created through
+the same path as every later change.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from trunkline.errors import DatabaseError
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+_migrate_lock = threading.Lock()
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine for ``url`` without touching the schema.
+
+    Raises:
+        DatabaseError: the URL is malformed or names an unknown driver.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseError(f"database url {url!r}: not a valid SQLAlchemy URL") from None
+    kwargs: dict[str, Any] = {"future": True}
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
+    else:
+        kwargs["pool_pre_ping"] = True
+        kwargs["pool_recycle"] = 3600
+    try:
+        engine = create_engine(parsed, **kwargs)
+    except (ImportError, SQLAlchemyError) as exc:
+        raise DatabaseError(f"database url {parsed.render_as_string()}: {exc}") from None
+    if parsed.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def alembic_config(engine: Engine) -> AlembicConfig:
+    """An Alembic config that runs our packaged migrations on ``engine``."""
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest migration (idempotent).
+
+    Raises:
+        DatabaseError: the server cannot be reached or a migration fails.
+    """
+    with _migrate_lock:
+        try:
+            command.upgrade(alembic_config(engine), "head")
+        except OperationalError as exc:
+            raise DatabaseError(f"database {engine.url!r}: {exc.orig}") from None
+
+
+def open_database(url: str, *, migrate_schema: bool = True) -> Engine:
+    """Open (and by default migrate) the database at ``url``."""
+    engine = make_engine(url)
+    if migrate_schema:
+        migrate(engine)
+    return engine
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """A session factory bound to ``engine``; objects stay usable after commit."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A transaction: commit on success, roll back on any error."""
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,219 @@
+"""The database schema, as SQLAlchemy 2 typed models.
+
+Table and column names follow DLRN's schema (``commits``, ``civotes``,
+``civotes_agg``, ``promotions``, ``users``, ``projects``) so its data can be
+imported and its API served unchanged; unlike DLRN, the lookups every run and
+every API call make are indexed. Alembic (``db/migrations``) is the only schema
+authority: a test checks that the migrations produce exactly these models.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import (
+    Boolean,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+FLAG_PURGED = 0x2
+
+
+class BuildStatus(enum.StrEnum):
+    """Outcome of building one (upstream commit, distgit commit) pair.
+
+    RETRY is a transient failure (fetch error, timeout): it is not counted as the
+    package's last processed build, so the next run builds it again.
+    """
+
+    SUCCESS = "SUCCESS"
+    FAILED = "FAILED"
+    RETRY = "RETRY"
+
+
+class InstallStatus(enum.StrEnum):
+    """Result of the dnf installability check of a build."""
+
+    UNCHECKED = "UNCHECKED"
+    INSTALLABLE = "INSTALLABLE"
+    UNINSTALLABLE = "UNINSTALLABLE"
+
+
+class UserRole(enum.StrEnum):
+    """What an API user may do."""
+
+    READ_ONLY = "read-only"
+    READ_WRITE = "read-write"
+    ADMIN = "admin"
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention so migrations name constraints stably."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _str_enum(cls: type[enum.StrEnum], length: int = 64) -> Enum:
+    # Stored as plain VARCHAR (no native enum type) so DLRN's data and tools read it.
+    return Enum(
+        cls,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda e: [m.value for m in e],
+    )
+
+
+class User(Base):
+    """An API user; the password is a salted hash, never the password."""
+
+    __tablename__ = "users"
+
+    username: Mapped[str] = mapped_column(String(255), primary_key=True)
+    password: Mapped[str] = mapped_column(String(256))
+    role: Mapped[UserRole] = mapped_column(_str_enum(UserRole, 32), default=UserRole.READ_WRITE)
+
+
+class Project(Base):
+    """Per-package bookkeeping that is not a build (last FTBFS mail)."""
+
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_name: Mapped[str] = mapped_column(String(256), unique=True)
+    last_email: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Commit(Base):
+    """One build record: an (upstream commit, distgit commit) pair and its outcome."""
+
+    __tablename__ = "commits"
+    __table_args__ = (
+        Index("ix_commits_project_type_status_id", "project_name", "type", "status", "id"),
+        Index("ix_commits_hashes", "commit_hash", "distro_hash", "extended_hash"),
+        Index("ix_commits_dt_build", "dt_build"),
+        Index("ix_commits_component_status", "component", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    type: Mapped[str] = mapped_column(String(18), default="rpm")
+    dt_commit: Mapped[int] = mapped_column(Integer)
+    dt_distro: Mapped[int] = mapped_column(Integer)
+    dt_extended: Mapped[int] = mapped_column(Integer, default=0)
+    dt_build: Mapped[int] = mapped_column(Integer)
+    project_name: Mapped[str] = mapped_column(String(256))
+    repo_dir: Mapped[str] = mapped_column(String(1024), default="")
+    distgit_dir: Mapped[str] = mapped_column(String(1024), default="")
+    commit_hash: Mapped[str] = mapped_column(String(64))
+    distro_hash: Mapped[str] = mapped_column(String(64))
+    extended_hash: Mapped[str | None] = mapped_column(String(128), default=None)
+    commit_branch: Mapped[str] = mapped_column(String(256), default="")
+    status: Mapped[BuildStatus] = mapped_column(_str_enum(BuildStatus))
+    component: Mapped[str | None] = mapped_column(String(64), default=None)
+    artifacts: Mapped[str | None] = mapped_column(Text, default=None)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    flags: Mapped[int] = mapped_column(Integer, default=0)
+    versions_csv: Mapped[str | None] = mapped_column(String(256), default=None)
+    # trunkline additions
+    version: Mapped[str | None] = mapped_column(String(128), default=None)
+    release: Mapped[str | None] = mapped_column(String(128), default=None)
+    retries: Mapped[int] = mapped_column(Integer, default=0)
+    install_status: Mapped[InstallStatus] = mapped_column(
+        _str_enum(InstallStatus, 32), default=InstallStatus.UNCHECKED
+    )
+    unmet_buildrequires: Mapped[str] = mapped_column(Text, default="")
+    build_seconds: Mapped[float] = mapped_column(default=0.0)
+
+    civotes: Mapped[list[CIVote]] = relationship(back_populates="commit", lazy="raise")
+
+    @property
+    def is_purged(self) -> bool:
+        """True once purge removed this build's repo."""
+        return bool(self.flags & FLAG_PURGED)
+
+    @property
+    def artifact_list(self) -> list[str]:
+        """The repo-relative paths of the RPMs this build produced."""
+        return [a for a in (self.artifacts or "").split(",") if a]
+
+
+class CIVote(Base):
+    """A CI job's result on one build's repo."""
+
+    __tablename__ = "civotes"
+    __table_args__ = (
+        Index("ix_civotes_commit_id", "commit_id"),
+        Index("ix_civotes_timestamp", "timestamp"),
+        Index("ix_civotes_ci_name_timestamp", "ci_name", "timestamp"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    commit_id: Mapped[int] = mapped_column(ForeignKey("commits.id"))
+    ci_name: Mapped[str] = mapped_column(String(256))
+    ci_url: Mapped[str] = mapped_column(String(1024), default="")
+    ci_vote: Mapped[bool] = mapped_column(Boolean, default=False)
+    ci_in_progress: Mapped[bool] = mapped_column(Boolean, default=False)
+    timestamp: Mapped[int] = mapped_column(Integer)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    user: Mapped[str | None] = mapped_column(ForeignKey("users.username"), default=None)
+    component: Mapped[str | None] = mapped_column(String(64), default=None)
+
+    commit: Mapped[Commit] = relationship(back_populates="civotes", lazy="raise")
+
+
+class CIVoteAggregate(Base):
+    """A CI job's result on an aggregate (components) repo, keyed by its hash."""
+
+    __tablename__ = "civotes_agg"
+    __table_args__ = (
+        Index("ix_civotes_agg_ref_hash", "ref_hash"),
+        Index("ix_civotes_agg_timestamp", "timestamp"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ref_hash: Mapped[str] = mapped_column(String(64))
+    ci_name: Mapped[str] = mapped_column(String(256))
+    ci_url: Mapped[str] = mapped_column(String(1024), default="")
+    ci_vote: Mapped[bool] = mapped_column(Boolean, default=False)
+    ci_in_progress: Mapped[bool] = mapped_column(Boolean, default=False)
+    timestamp: Mapped[int] = mapped_column(Integer)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    user: Mapped[str | None] = mapped_column(ForeignKey("users.username"), default=None)
+
+
+class Promotion(Base):
+    """A named link moved to a build's repo, and who did it when."""
+
+    __tablename__ = "promotions"
+    __table_args__ = (
+        Index("ix_promotions_commit_id", "commit_id"),
+        Index("ix_promotions_name_timestamp", "promotion_name", "timestamp"),
+        Index("ix_promotions_aggregate_hash", "aggregate_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    commit_id: Mapped[int] = mapped_column(ForeignKey("commits.id"))
+    promotion_name: Mapped[str] = mapped_column(String(256))
+    timestamp: Mapped[int] = mapped_column(Integer)
+    user: Mapped[str | None] = mapped_column(ForeignKey("users.username"), default=None)
+    component: Mapped[str | None] = mapped_column(String(64), default=None)
+    aggregate_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    # trunkline addition: set when a promotion rule (not a user) made it
+    automatic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    commit: Mapped[Commit] = relationship(lazy="raise")

@@ -1,0 +1,1 @@
+"""The generated demo world and the scenario that runs on it."""

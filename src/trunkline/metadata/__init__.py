@@ -1,0 +1,1 @@
+"""Packaging metadata (rdoinfo format): load, query, validate, diff, edit."""

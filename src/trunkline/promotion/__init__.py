@@ -1,0 +1,1 @@
+"""CI votes, promotion rules and promotions (named links)."""

@@ -1,0 +1,1 @@
+"""Publishing builds as immutable hashed dnf repositories and moving the named links."""

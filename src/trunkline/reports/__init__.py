@@ -1,0 +1,1 @@
+"""Static HTML/CSV reports of builds and FTBFS."""

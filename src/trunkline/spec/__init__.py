@@ -1,0 +1,1 @@
+"""Spec files: the specfile adapter, NVR conventions and rpm version comparison."""

@@ -1,0 +1,1 @@
+"""Following upstream: git mirrors, commit discovery, source tarballs, version detection."""
