@@ -13,7 +13,9 @@ import logging
 import os
 import signal
 import subprocess
+import threading
 import time
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +26,28 @@ from trunkline.errors import CommandError, CommandTimeoutError
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 3600.0
+
+# Wall time spent in each external tool (by basename), for the orchestration-overhead
+# benchmark and --verbose summaries. Cheap: one dict update per command.
+_tool_seconds: defaultdict[str, float] = defaultdict(float)
+_tool_lock = threading.Lock()
+
+
+def tool_seconds() -> dict[str, float]:
+    """Seconds spent so far in each external tool, keyed by the tool's basename."""
+    with _tool_lock:
+        return dict(_tool_seconds)
+
+
+def reset_tool_seconds() -> None:
+    """Forget the accumulated tool times."""
+    with _tool_lock:
+        _tool_seconds.clear()
+
+
+def _account(argv: list[str], seconds: float) -> None:
+    with _tool_lock:
+        _tool_seconds[os.path.basename(argv[0])] += seconds
 
 
 @dataclass(frozen=True)
@@ -123,6 +147,7 @@ def run(
         _kill_group(proc)
         raise
     seconds = time.monotonic() - start
+    _account(args, seconds)
     _append_log(log_path, args, cwd, out, err, proc.returncode)
     result = CommandResult(tuple(args), proc.returncode, out, err, seconds)
     if check and proc.returncode != 0:

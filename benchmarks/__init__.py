@@ -1,0 +1,1 @@
+"""Side-by-side benchmarks (``make bench``): each ``bench_*.py`` prints one table."""

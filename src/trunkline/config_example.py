@@ -1,0 +1,73 @@
+"""The commented example configuration written by ``trunkline init``.
+
+Kept beside config.py so the two change together; a test loads this text
+through ``load_settings`` so the example can never drift into an invalid file.
+"""
+
+EXAMPLE_CONFIG = """\
+# trunkline builder configuration. One file = one builder = one database + one repo tree.
+# Relative paths are resolved against the directory of this file.
+
+[builder]
+name = "centos9-master"          # shown in reports
+data_dir = "data"                # mirrors, work dirs, the SQLite DB, the repo tree
+# repos_dir = "data/repos"       # where hashed repos and current/consistent live
+reponame = "delorean"            # name of the .repo file and repo id in each hashed repo
+baseurl = ""                     # public URL of repos_dir ("" = file:// URLs)
+project_name = "trunkline"       # report titles
+target = "centos9"
+dist = ".el9s"                   # the target's dist tag, passed to rpmbuild/mock
+distro_branch = "rpm-master"     # distgit branch when the metadata names no release
+source_branch = "master"         # upstream branch when the metadata names no release
+fallback_to_master = true        # stable/X missing -> unmaintained/X -> X-eol -> master
+release_numbering = "0.date.hash"  # or "0.1.date.hash", "minor.date.hash"
+keep_changelog = false
+include_srpm_in_repo = true
+use_components = false
+head_only = false                # build only the newest commit of each package
+maxretries = 3                   # transient failures retried this many times
+workers = 0                      # 0 = number of cores
+git_timeout = 600.0
+
+[database]
+url = ""                         # "" = SQLite in data_dir; or postgresql+psycopg://..., mysql+pymysql://...
+
+[packages]
+source = "rdoinfo"               # "rdoinfo" (metadata repo) or "gitrepo" (a directory of distgits)
+path = "metadata"                # directory or git URL
+# ref = "master"                 # git ref of the metadata repo
+info_files = ["rdo.yml"]
+tag = "flamingo"                 # the release this builder follows
+packages = []                    # restrict to these package names
+
+[build]
+driver = "rpmbuild"              # "rpmbuild" (local, trusted input only) or "mock" (isolated)
+timeout = 3600.0
+sdist = "auto"                   # "auto", "never" (git archive only), "always"
+
+[build.macros]                   # extra rpm macros, e.g. for a host without python macros
+# python3_sitelib = "/usr/lib/python3.9/site-packages"
+
+[build.rpmbuild]
+nodeps = true                    # record unmet BuildRequires instead of failing on them
+
+[build.mock]
+config = ""                      # mock -r argument, e.g. "centos-stream-9-x86_64"
+
+[install_check]
+enabled = false                  # dnf test-install of each build from the new repo + base repos
+base_repos = []                  # baseurls, e.g. ["file:///srv/base", "http://mirror/BaseOS/"]
+policy = "record"                # or "block-current": an uninstallable build does not move current
+
+[api]
+host = "127.0.0.1"
+port = 5000
+read_only = false
+protect_read_endpoints = false
+
+[promotion.rules]
+# current-passed-ci = ["job-a", "job-b"]   # promote when all these jobs report success
+
+[notify]
+smtp_server = ""                 # "" = no mail
+"""

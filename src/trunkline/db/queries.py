@@ -1,0 +1,122 @@
+"""The builder's database queries, as typed functions.
+
+Every lookup a build cycle makes per package ("last processed build", "was this
+pair already built", "newest good build of every package") is one indexed
+query here, never a scan of all rows in Python. List-returning queries take a
+mandatory ``limit``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from trunkline.db.models import BuildStatus, Commit
+
+
+def last_processed(session: Session, project: str, *, kind: str = "rpm") -> Commit | None:
+    """The newest build of ``project`` that is not RETRY (what the next poll starts from)."""
+    stmt = (
+        select(Commit)
+        .where(
+            Commit.project_name == project,
+            Commit.type == kind,
+            Commit.status != BuildStatus.RETRY,
+        )
+        .order_by(Commit.id.desc())
+        .limit(1)
+    )
+    return session.scalars(stmt).first()
+
+
+def last_success(session: Session, project: str, *, kind: str = "rpm") -> Commit | None:
+    """The newest SUCCESS build of ``project``."""
+    stmt = (
+        select(Commit)
+        .where(
+            Commit.project_name == project,
+            Commit.type == kind,
+            Commit.status == BuildStatus.SUCCESS,
+        )
+        .order_by(Commit.id.desc())
+        .limit(1)
+    )
+    return session.scalars(stmt).first()
+
+
+def is_processed(session: Session, project: str, commit_hash: str, distro_hash: str) -> bool:
+    """True if this (upstream, distgit) pair already has a non-RETRY build."""
+    stmt = (
+        select(Commit.id)
+        .where(
+            Commit.commit_hash == commit_hash,
+            Commit.distro_hash == distro_hash,
+            Commit.project_name == project,
+            Commit.status != BuildStatus.RETRY,
+        )
+        .limit(1)
+    )
+    return session.scalars(stmt).first() is not None
+
+
+def retry_count(session: Session, project: str, commit_hash: str, distro_hash: str) -> int:
+    """How many RETRY rows this pair already has (against ``maxretries``)."""
+    stmt = select(func.count(Commit.id)).where(
+        Commit.commit_hash == commit_hash,
+        Commit.distro_hash == distro_hash,
+        Commit.project_name == project,
+        Commit.status == BuildStatus.RETRY,
+    )
+    return int(session.scalar(stmt) or 0)
+
+
+def _latest_per_project(
+    session: Session, statuses: Sequence[BuildStatus], component: str | None, kind: str
+) -> dict[str, Commit]:
+    newest = (
+        select(func.max(Commit.id).label("id"))
+        .where(Commit.type == kind, Commit.status.in_(list(statuses)))
+        .group_by(Commit.project_name)
+    )
+    if component is not None:
+        newest = newest.where(Commit.component == component)
+    rows = session.scalars(select(Commit).where(Commit.id.in_(newest.scalar_subquery())))
+    return {row.project_name: row for row in rows}
+
+
+def latest_success_per_project(
+    session: Session, *, component: str | None = None, kind: str = "rpm"
+) -> dict[str, Commit]:
+    """The newest SUCCESS build of every package (optionally of one component)."""
+    return _latest_per_project(session, [BuildStatus.SUCCESS], component, kind)
+
+
+def latest_processed_per_project(
+    session: Session, *, component: str | None = None, kind: str = "rpm"
+) -> dict[str, Commit]:
+    """The newest non-RETRY build of every package: its status says FTBFS or not."""
+    return _latest_per_project(session, [BuildStatus.SUCCESS, BuildStatus.FAILED], component, kind)
+
+
+def failing_projects(
+    session: Session, *, component: str | None = None, kind: str = "rpm"
+) -> list[str]:
+    """Packages whose newest non-RETRY build FAILED (the FTBFS list), sorted."""
+    latest = latest_processed_per_project(session, component=component, kind=kind)
+    return sorted(p for p, c in latest.items() if c.status is BuildStatus.FAILED)
+
+
+def newest_success(session: Session, *, component: str | None = None) -> Commit | None:
+    """The newest SUCCESS build overall (what ``current`` should point at)."""
+    stmt = select(Commit).where(Commit.status == BuildStatus.SUCCESS, Commit.type == "rpm")
+    if component is not None:
+        stmt = stmt.where(Commit.component == component)
+    return session.scalars(stmt.order_by(Commit.id.desc()).limit(1)).first()
+
+
+def recent_builds(session: Session, *, limit: int, offset: int = 0) -> list[Commit]:
+    """The newest builds, newest first (bounded)."""
+    stmt = select(Commit).order_by(Commit.id.desc()).offset(offset).limit(limit)
+    return list(session.scalars(stmt))

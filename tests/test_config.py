@@ -1,0 +1,57 @@
+"""Configuration: typed, validated at load, errors that name the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from trunkline.config import load_settings
+from trunkline.config_example import EXAMPLE_CONFIG
+from trunkline.errors import ConfigError
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "trunkline.toml"
+    path.write_text(text)
+    return path
+
+
+def test_example_config_is_valid_and_paths_are_relative_to_the_file(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, EXAMPLE_CONFIG))
+    assert settings.builder.data_dir == (tmp_path / "data").resolve()
+    assert settings.builder.repos_path == (tmp_path / "data" / "repos").resolve()
+    assert settings.packages.path == str((tmp_path / "metadata").resolve())
+    assert settings.database_url.startswith("sqlite:///")
+    assert settings.database_url.endswith("data/trunkline.sqlite")
+
+
+def test_empty_config_gets_defaults(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, ""))
+    assert settings.build.driver == "rpmbuild"
+    assert settings.builder.dist == ".el9s"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[builder]\ndata-dir = 'x'\n", "unknown key 'builder.data-dir'"),
+        ("[build]\ndriverr = 'mock'\n", "unknown key 'build.driverr'"),
+        ("[builder]\nmaxretries = -1\n", "key 'builder.maxretries'"),
+        ("[builder]\nrelease_numbering = 'nope'\n", "key 'builder.release_numbering'"),
+        ("[promotion.rules]\ncurrent = ['job']\n", "key 'promotion.rules'"),
+        ("[builder\n", "not valid TOML"),
+    ],
+)
+def test_bad_config_names_the_key(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    assert message in str(info.value)
+    assert str(path) in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_missing_config_says_how_to_make_one(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="trunkline init"):
+        load_settings(tmp_path / "nope.toml")
