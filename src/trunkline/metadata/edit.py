@@ -1,0 +1,254 @@
+"""Edits the upper-constraints bot and release tooling make, keeping comments and layout.
+
+Files are edited with ruamel.yaml round-trip (comments, order and quoting kept;
+the tags/ and buildsys-tags/ files come back byte-identical apart from the
+edit). Edits are collected in a :class:`MetadataEditor` and written by
+``save()``, which first re-validates the whole tree with the new texts and
+refuses to write if the edits add any error: a batch of 100 pins costs one
+validation, not one full reload per pin as releng's ``update_tag`` does.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
+from typing import Any, cast
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from trunkline.errors import MetadataError, UnknownPackageError
+from trunkline.metadata.api import load_metadata
+from trunkline.metadata.catalog import Metadata
+from trunkline.metadata.problems import Problem
+from trunkline.metadata.validate import validate_tree
+
+
+def _yaml() -> YAML:
+    y = YAML(typ="rt")
+    y.preserve_quotes = True
+    y.width = 4096
+    y.indent(mapping=2, sequence=2, offset=0)
+    return y
+
+
+def _key(p: Problem) -> tuple[str, str, str, str, str]:
+    # lines shift when entries are inserted: compare problems without them
+    return (p.file, p.severity, p.package, p.field, p.message)
+
+
+class MetadataEditor:
+    """Collects edits to a metadata directory and writes them after validation.
+
+    Args:
+        root: the metadata directory (a work tree; commit the result yourself).
+        info_files: entry files, as for ``load_metadata``.
+        cache_dir: cache for the model used to resolve names.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        info_files: Sequence[str] = ("rdo-full.yml",),
+        cache_dir: Path | None = None,
+    ) -> None:
+        self.root = root
+        self.info_files = tuple(info_files)
+        self.md: Metadata = load_metadata(root, info_files=self.info_files, cache_dir=cache_dir)
+        self._docs: dict[str, Any] = {}
+        self._yaml = _yaml()
+
+    # --- locating ------------------------------------------------------------------
+
+    def _project(self, package: str) -> str:
+        pkg = self.md.by_project(package)
+        if pkg is None:
+            named = self.md.packages_named(package)
+            if not named:
+                raise UnknownPackageError(
+                    f"package {package!r}: not in the metadata (expected a name or project)"
+                )
+            pkg = named[0]
+        return pkg.project
+
+    def _doc(self, rel: str) -> Any:
+        if rel not in self._docs:
+            self._docs[rel] = self._yaml.load((self.root / rel).read_text(encoding="utf-8"))
+        return self._docs[rel]
+
+    def _file_named(self, stem: str, *, buildsys: bool) -> str | None:
+        for rel in self.md.files:
+            path = PurePosixPath(rel)
+            if path.stem == stem and (path.parent.name == "buildsys-tags") == buildsys:
+                return rel
+        return None
+
+    def _entry(self, rel: str, project: str, *, create: bool) -> CommentedMap | None:
+        doc = self._doc(rel)
+        if doc is None:
+            doc = self._docs[rel] = CommentedMap()
+        packages = doc.get("packages")
+        if packages is None:
+            packages = doc["packages"] = CommentedSeq()
+        for entry in packages:
+            if isinstance(entry, dict) and entry.get("project") == project:
+                return cast(CommentedMap, entry)
+        if not create:
+            return None
+        entry = CommentedMap([("project", project)])
+        packages.append(entry)
+        return entry
+
+    def _tag_target(self, project: str, tag: str) -> CommentedMap:
+        rel = self._file_named(tag, buildsys=False)
+        if rel is not None:
+            entry = self._entry(rel, project, create=True)
+            assert entry is not None
+            return entry
+        for rel in self.md.files:
+            if PurePosixPath(rel).parent.name == "buildsys-tags":
+                continue
+            text = (self.root / rel).read_text(encoding="utf-8")
+            if f"project: {project}" not in text:
+                continue
+            entry = self._entry(rel, project, create=False)
+            if entry is not None:
+                return entry
+        raise MetadataError(f"tag {tag!r}: no file to hold it (expected tags/{tag}.yml imported)")
+
+    # --- edits -----------------------------------------------------------------------
+
+    def pin(self, package: str, tag: str, ref: str) -> None:
+        """Set ``tags.<tag>.source-branch`` of a package (adding the tag if needed)."""
+        self._check_tag(tag)
+        entry = self._tag_target(self._project(package), tag)
+        tags = entry.setdefault("tags", CommentedMap())
+        over = tags.get(tag)
+        if not isinstance(over, dict):
+            over = tags[tag] = CommentedMap()
+        over["source-branch"] = ref
+
+    def unpin(self, package: str, tag: str) -> None:
+        """Drop the ``source-branch`` pin of a package for a tag (the tag stays)."""
+        entry = self._tag_target(self._project(package), tag)
+        tags = entry.get("tags") or {}
+        over = tags.get(tag)
+        if not isinstance(over, dict) or "source-branch" not in over:
+            raise MetadataError(
+                f"package {package!r}: field 'tags.{tag}.source-branch': not pinned "
+                "(expected an existing pin)"
+            )
+        del over["source-branch"]
+        if not over:
+            tags[tag] = None
+
+    def add_tag(self, package: str, tag: str) -> None:
+        """Tag a package for a release (``tags.<tag>: null``); a no-op if already tagged."""
+        self._check_tag(tag)
+        entry = self._tag_target(self._project(package), tag)
+        tags = entry.get("tags")
+        if tags is None:
+            tags = entry["tags"] = CommentedMap()
+        if tag not in tags:
+            tags[tag] = None
+
+    def set_nvr(self, package: str, buildsys_tag: str, nvr: str) -> None:
+        """Set the NVR of a package in a build-system tag file."""
+        rel = self._file_named(buildsys_tag, buildsys=True)
+        if rel is None:
+            raise MetadataError(
+                f"buildsys-tag {buildsys_tag!r}: no file for it "
+                f"(expected buildsys-tags/{buildsys_tag}.yml imported)"
+            )
+        entry = self._entry(rel, self._project(package), create=True)
+        assert entry is not None
+        btags = entry.get("buildsys-tags")
+        if btags is None:
+            btags = entry["buildsys-tags"] = CommentedMap()
+        btags[buildsys_tag] = nvr
+
+    def add_package(
+        self,
+        project: str,
+        conf: str,
+        *,
+        file: str = "rdo.yml",
+        name: str | None = None,
+        maintainers: Sequence[str] = (),
+    ) -> None:
+        """Add a package entry using a ``package-configs`` template."""
+        if self.md.by_project(project) is not None:
+            raise MetadataError(
+                f"package {project!r}: field 'project': already defined (expected a new project)"
+            )
+        if conf not in (self.md.info.get("package-configs") or {}):
+            raise MetadataError(
+                f"package {project!r}: field 'conf': unknown conf {conf!r} "
+                "(expected a package-configs template)"
+            )
+        if file not in self.md.files:
+            raise MetadataError(
+                f"{file}: not a file of this metadata (expected one of "
+                f"{', '.join(self.md.files[:5])}, ...)"
+            )
+        entry = self._entry(file, project, create=True)
+        assert entry is not None
+        if name:
+            entry["name"] = name
+        entry["conf"] = conf
+        if maintainers:
+            entry["maintainers"] = CommentedSeq(list(maintainers))
+
+    def _check_tag(self, tag: str) -> None:
+        names = {r.name for r in self.md.releases}
+        base = tag.removesuffix("-uc")
+        if tag not in names and base not in names and tag not in self.md.tag_names():
+            raise MetadataError(
+                f"tag {tag!r}: names no release (expected one of "
+                f"{', '.join(sorted(names))}, or RELEASE-uc)"
+            )
+
+    # --- writing ---------------------------------------------------------------------
+
+    def texts(self) -> dict[str, str]:
+        """The new text of every edited file."""
+        out: dict[str, str] = {}
+        for rel, doc in self._docs.items():
+            buf = io.StringIO()
+            self._yaml.dump(doc, buf)
+            out[rel] = buf.getvalue()
+        return out
+
+    def save(self) -> list[str]:
+        """Validate the edited tree and write the changed files atomically.
+
+        Returns:
+            The relative paths written.
+
+        Raises:
+            MetadataError: the edits would add a validation error (nothing is written).
+        """
+        texts = self.texts()
+        if not texts:
+            return []
+        before = {_key(p) for p in validate_tree(self.root, self.info_files).errors}
+        after = validate_tree(self.root, self.info_files, overrides=texts).errors
+        new = [p for p in after if _key(p) not in before]
+        if new:
+            more = f" (and {len(new) - 1} more)" if len(new) > 1 else ""
+            raise MetadataError(f"edit refused, it would add: {new[0]}{more}")
+        written = []
+        for rel, text in texts.items():
+            target = self.root / rel
+            fd, tmp = tempfile.mkstemp(prefix=".edit-", dir=target.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            if target.exists():
+                os.chmod(tmp, target.stat().st_mode & 0o7777)
+            os.replace(tmp, target)
+            written.append(rel)
+        self._docs.clear()
+        return written
