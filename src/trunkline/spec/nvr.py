@@ -1,0 +1,157 @@
+"""The trunk NVR convention: release strings, NVRs, RPM file names, version normalisation.
+
+Every trunk build of a package gets ``VERSION-0.<UTC commit timestamp>.<short hash>``:
+the leading ``0.`` sorts a trunk build below the real release of the same
+version, the timestamp orders builds of one branch, the hash says which commit
+it is. ``normalize_version`` turns what upstream reports (pbr's
+``7.0.0.0rc2.dev1``, git describe's ``1.0.0-3-gabc``) into an RPM version the
+way DLRN does, so trunkline's NVRs match DLRN's for the same commit.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from typing import Literal
+
+from trunkline.errors import InputError
+
+Numbering = Literal["0.date.hash", "0.1.date.hash", "minor.date.hash"]
+
+FALLBACK_VERSION = "0.0.1"
+
+# DLRN's setversionandrelease rules, in order: (pattern, pre-release label group or None).
+_VERSION_RULES: tuple[tuple[re.Pattern[str], str | None], ...] = (
+    (re.compile(r"^([^-]*)-(.+)"), None),  # 1.0.0-d7f1b849, git describe output
+    (re.compile(r"(.*)\.0(rc.+)"), "rc"),  # 7.0.0.0rc2.dev1
+    (re.compile(r"(.*)\.0(b.+)"), "b"),  # 2.0.0.0b4.dev15
+    (re.compile(r"(.*)\.0(a.+)"), "a"),  # 7.0.0.0a1.dev1
+    (re.compile(r"(.*)\.(dev.+)"), None),  # 2014.2.dev50.g99bef1f, 2.0.1.dev17
+    (re.compile(r"(.*)\.(g.+)"), None),  # 0.10.1.11.ga5f0e3c
+    (re.compile(r"(.*)\.(pre.*)"), "pre"),  # 1.8.0.pre
+)
+_PLAIN_VERSION = re.compile(r"^[.0-9]*$")
+_RPM_VERSION = re.compile(r"^[0-9][0-9A-Za-z._+~^]*$")
+_PRE_LABEL = re.compile(r"^(rc|b|a|pre)(\d*)(?![A-Za-z])")
+
+
+def release_string(
+    dt_commit: int, commit_hash: str, *, numbering: Numbering = "0.date.hash", minor: int = 0
+) -> str:
+    """The Release of a trunk build.
+
+    Args:
+        dt_commit: the upstream commit's time, seconds since the epoch (UTC).
+        commit_hash: the upstream commit hash; its first 7 characters are used.
+        numbering: DLRN's ``release_numbering``: ``0.date.hash`` (default),
+            ``0.1.date.hash`` or ``minor.date.hash``.
+        minor: the leading number for ``minor.date.hash``.
+
+    Returns:
+        e.g. ``0.20251118100000.0d094ba``.
+
+    Raises:
+        InputError: an unknown numbering scheme or an empty/non-hex hash.
+    """
+    if not re.fullmatch(r"[0-9a-fA-F]{7,}", commit_hash):
+        raise InputError(f"commit hash {commit_hash!r}: expected at least 7 hex digits")
+    stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(dt_commit))
+    short = commit_hash[:7].lower()
+    if numbering == "0.date.hash":
+        return f"0.{stamp}.{short}"
+    if numbering == "0.1.date.hash":
+        return f"0.1.{stamp}.{short}"
+    if numbering == "minor.date.hash":
+        return f"{minor}.{stamp}.{short}"
+    raise InputError(
+        f"release numbering {numbering!r}: expected 0.date.hash, 0.1.date.hash or minor.date.hash"
+    )
+
+
+def nvr(name: str, version: str, release: str, dist: str = "") -> str:
+    """``name-version-release`` with the dist tag appended to the release.
+
+    Args:
+        name: package name.
+        version: RPM version.
+        release: RPM release without dist, e.g. ``0.20251118100000.0d094ba``.
+        dist: the dist tag, e.g. ``.el9s`` (may be empty).
+
+    Returns:
+        e.g. ``python-foo-1.2.0-0.20251118100000.0d094ba.el9s``.
+    """
+    return f"{name}-{version}-{release}{dist}"
+
+
+@dataclass(frozen=True)
+class RpmFileName:
+    """The parts of an RPM file name ``name-version-release.arch.rpm``."""
+
+    name: str
+    version: str
+    release: str
+    arch: str
+
+    @property
+    def nvr(self) -> str:
+        """``name-version-release``."""
+        return f"{self.name}-{self.version}-{self.release}"
+
+    @property
+    def is_source(self) -> bool:
+        """True for a source RPM (``.src.rpm``)."""
+        return self.arch in ("src", "nosrc")
+
+
+def parse_rpm_filename(filename: str) -> RpmFileName:
+    """Split an RPM file name into name, version, release and arch.
+
+    Args:
+        filename: a file name (or path) ending in ``.rpm``.
+
+    Returns:
+        The parts; ``arch`` is ``src`` for a source RPM.
+
+    Raises:
+        InputError: the name is not ``name-version-release.arch.rpm``.
+    """
+    base = filename.rsplit("/", 1)[-1]
+    stem = base.removesuffix(".rpm")
+    nvr_part, _, arch = stem.rpartition(".")
+    parts = nvr_part.rsplit("-", 2)
+    if stem == base or not arch or len(parts) != 3 or not all(parts):
+        raise InputError(f"RPM file name {base!r}: expected name-version-release.arch.rpm")
+    return RpmFileName(parts[0], parts[1], parts[2], arch)
+
+
+def normalize_version(upstream_version: str, *, tilde: bool = False) -> str:
+    """The RPM Version for an upstream version, following DLRN's rules.
+
+    pbr and setuptools-scm versions carry development suffixes RPM must not see
+    (``.dev17``, ``.g1a2b3c4``) and pre-release markers (``.0rc2``). DLRN drops
+    them all: a trunk build's Release starts with ``0.`` so it already sorts below
+    the final release. With ``tilde`` the pre-release marker is kept in RPM's
+    pre-release syntax instead (``7.0.0~rc2``), which sorts below ``7.0.0``.
+
+    Args:
+        upstream_version: what the version detection found, e.g. ``7.0.0.0rc2.dev1``.
+        tilde: keep pre-release markers as ``~rcN`` / ``~bN`` / ``~aN`` / ``~pre``.
+
+    Returns:
+        An RPM-friendly version; ``0.0.1`` when nothing usable is found (a bare hash).
+    """
+    value = upstream_version.strip()
+    for pattern, label in _VERSION_RULES:
+        match = pattern.search(value)
+        if match is None:
+            continue
+        base = match.group(1)
+        if tilde and (label is not None or "-" in value):
+            pre = _PRE_LABEL.match(match.group(2))
+            if pre is not None:
+                return f"{base}~{pre.group(1)}{pre.group(2)}"
+        return base.replace("-", ".") or FALLBACK_VERSION
+    if value and (_PLAIN_VERSION.match(value) or _RPM_VERSION.match(value)):
+        return value
+    return FALLBACK_VERSION

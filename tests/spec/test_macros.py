@@ -1,0 +1,81 @@
+"""The fallback python macros: only what the host rpm lacks, never over a real definition."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from trunkline.spec.macros import (
+    fallback_macro_file,
+    fallback_names,
+    host_defines,
+    missing_fallback_names,
+    rpm_define_args,
+)
+
+
+def test_fallback_covers_the_macros_rdo_specs_use() -> None:
+    names = set(fallback_names())
+    for needed in (
+        "python3",
+        "py3_build",
+        "py3_install",
+        "python3_sitelib",
+        "python3_pkgversion",
+        "pypi_source",
+        "py_setup",
+        "python_provide",
+        "pyproject_wheel",
+        "pyproject_install",
+        "py3_dist",
+    ):
+        assert needed in names
+
+
+def test_only_macros_the_host_lacks_are_loaded() -> None:
+    missing = missing_fallback_names()
+    assert all(not host_defines(n) for n in missing)
+    assert set(missing) == {n for n in fallback_names() if not host_defines(n)}
+
+
+def test_builder_macros_are_never_overridden() -> None:
+    assert "python3_pkgversion" not in missing_fallback_names(exclude={"python3_pkgversion"})
+    args = rpm_define_args({"python3_pkgversion": "3.12"}, dist=".el9s")
+    path = args[args.index("--load") + 1] if "--load" in args else None
+    if path is not None:
+        assert "%python3_pkgversion" not in Path(path).read_text()
+    assert args[-4:] == ["--define", "dist .el9s", "--define", "python3_pkgversion 3.12"]
+
+
+def test_rpm_evaluates_the_fallback_file() -> None:
+    path = fallback_macro_file()
+    if path is None:  # a Fedora/EL host: nothing to fall back to
+        return
+    out = subprocess.run(
+        [
+            "rpm",
+            "--load",
+            str(path),
+            "--define",
+            "pypi_name oslo.config",
+            "--define",
+            "version 9.8.0",
+            "--eval",
+            "%{python3_pkgversion}",
+            "--eval",
+            "%{pypi_source}",
+            "--eval",
+            "%{py3_dist PBR six}",
+            "--eval",
+            "%{?python_provide:%python_provide python3-foo}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert out[0] == "3"
+    assert out[1] == (
+        "https://files.pythonhosted.org/packages/source/o/oslo.config/oslo.config-9.8.0.tar.gz"
+    )
+    assert out[2].split() == ["python3dist(pbr)", "python3dist(six)"]
+    assert out[3] == ""
