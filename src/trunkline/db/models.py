@@ -107,6 +107,8 @@ class Commit(Base):
         Index("ix_commits_project_type_status_id", "project_name", "type", "status", "id"),
         Index("ix_commits_hashes", "commit_hash", "distro_hash", "extended_hash"),
         Index("ix_commits_dt_build", "dt_build"),
+        # covering index of /api/metrics/builds: builds per status in a date range
+        Index("ix_commits_dt_build_status", "dt_build", "status"),
         Index("ix_commits_component_status", "component", "status"),
     )
 

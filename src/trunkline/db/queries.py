@@ -104,13 +104,29 @@ def failing_projects(
     session: Session, *, component: str | None = None, kind: str = "rpm"
 ) -> list[str]:
     """Packages whose newest non-RETRY build FAILED (the FTBFS list), sorted."""
-    latest = latest_processed_per_project(session, component=component, kind=kind)
-    return sorted(p for p, c in latest.items() if c.status is BuildStatus.FAILED)
+    newest = (
+        select(func.max(Commit.id))
+        .where(Commit.type == kind, Commit.status.in_([BuildStatus.SUCCESS, BuildStatus.FAILED]))
+        .group_by(Commit.project_name)
+    )
+    if component is not None:
+        newest = newest.where(Commit.component == component)
+    stmt = select(Commit.project_name).where(
+        Commit.id.in_(newest.scalar_subquery()), Commit.status == BuildStatus.FAILED
+    )
+    return sorted(session.scalars(stmt))
 
 
-def newest_success(session: Session, *, component: str | None = None) -> Commit | None:
-    """The newest SUCCESS build overall (what ``current`` should point at)."""
+def newest_success(
+    session: Session, *, component: str | None = None, before_id: int | None = None
+) -> Commit | None:
+    """The newest SUCCESS build overall (what ``current`` should point at).
+
+    ``before_id`` excludes that build and later ones (the repo published before it).
+    """
     stmt = select(Commit).where(Commit.status == BuildStatus.SUCCESS, Commit.type == "rpm")
+    if before_id is not None:
+        stmt = stmt.where(Commit.id < before_id)
     if component is not None:
         stmt = stmt.where(Commit.component == component)
     return session.scalars(stmt.order_by(Commit.id.desc()).limit(1)).first()
@@ -120,3 +136,15 @@ def recent_builds(session: Session, *, limit: int, offset: int = 0) -> list[Comm
     """The newest builds, newest first (bounded)."""
     stmt = select(Commit).order_by(Commit.id.desc()).offset(offset).limit(limit)
     return list(session.scalars(stmt))
+
+
+def components(session: Session, *, limit: int = 10_000) -> list[str]:
+    """The component names that have builds, sorted."""
+    stmt = (
+        select(Commit.component)
+        .where(Commit.component.is_not(None))
+        .distinct()
+        .order_by(Commit.component)
+        .limit(limit)
+    )
+    return [c for c in session.scalars(stmt) if c]
