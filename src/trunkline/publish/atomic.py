@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -38,19 +39,23 @@ def temp_sibling(final: Path) -> Path:
 
 
 @contextlib.contextmanager
-def staged_dir(final: Path) -> Iterator[Path]:
+def staged_dir(final: Path, prepared: Path | None = None) -> Iterator[Path]:
     """Yield a temp dir that becomes ``final`` only if the block succeeds.
 
     If ``final`` already exists it is replaced as a whole (the old one is moved
     aside first and removed after), so readers see either the old or the new
-    directory, never a mix. On any error the temp dir is removed.
+    directory, never a mix. On any error the temp dir is removed. ``prepared`` is a
+    temp sibling of ``final`` filled beforehand (see ``publish.repo.stage_links``).
 
     Raises:
         PublishError: the rename fails.
     """
     final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temp_sibling(final)
-    tmp.mkdir()
+    if prepared is not None:
+        tmp = prepared
+    else:
+        tmp = temp_sibling(final)
+        tmp.mkdir()
     try:
         yield tmp
         old = None
@@ -107,8 +112,18 @@ def write_file_atomic(path: Path, data: str | bytes) -> None:
     os.replace(tmp, path)
 
 
+# A published build dir (``<hash>_<distro8>[_<ext8>]``): temporaries are its siblings, never
+# inside it, so the sweep does not descend into the thousands of them (each holds a link
+# to every package's RPM).
+_BUILD_DIR = re.compile(r"^[0-9a-zA-Z.-]+_[0-9a-zA-Z.-]{1,8}(_[0-9a-zA-Z._-]+)?$")
+MAX_SWEEP_DEPTH = 6
+
+
 def remove_stale_temps(root: Path) -> int:
     """Delete leftovers of interrupted publications (``.tmp-*``) under ``root``.
+
+    Only the levels where publication stages things are swept (links, hashed dir
+    shards, component dirs, aggregate dirs); published build dirs are not entered.
 
     Returns:
         How many were removed.
@@ -116,7 +131,9 @@ def remove_stale_temps(root: Path) -> int:
     removed = 0
     if not root.exists():
         return 0
+    base_depth = len(root.parts)
     for dirpath, dirnames, filenames in os.walk(root):
+        depth = len(Path(dirpath).parts) - base_depth
         for name in list(dirnames):
             if name.startswith(TMP_PREFIX):
                 stale = Path(dirpath) / name
@@ -126,6 +143,8 @@ def remove_stale_temps(root: Path) -> int:
                     shutil.rmtree(stale, ignore_errors=True)
                 dirnames.remove(name)
                 removed += 1
+            elif depth >= MAX_SWEEP_DEPTH or _BUILD_DIR.match(name) or name == "repodata":
+                dirnames.remove(name)
         for name in filenames:
             if name.startswith(TMP_PREFIX):
                 (Path(dirpath) / name).unlink(missing_ok=True)

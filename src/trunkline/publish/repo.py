@@ -1,0 +1,174 @@
+"""Publishing one build as an immutable hashed repo, assembled aside and renamed into place.
+
+A successful build's repo holds the build's RPMs (hard-linked from the work dir
+when possible, else copied), relative symlinks to the newest good RPM of every
+other package (``../../../ab/cd/<dir>/<rpm>``, as DLRN), the logs,
+``commit.yaml``, ``versions.csv``, the ``.repo`` file and repodata. A failed
+build's directory holds its logs and ``commit.yaml`` only. Either is staged in a
+hidden temporary sibling and renamed: a reader never sees a partial repo.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from trunkline.errors import PublishError
+from trunkline.publish.atomic import staged_dir, temp_sibling
+from trunkline.publish.repodata import createrepo
+from trunkline.publish.repofile import repo_file_text
+
+
+@dataclass(frozen=True)
+class PublishRequest:
+    """Everything needed to publish one build's directory.
+
+    Attributes:
+        repos_root: the repo tree.
+        relpath: the build's directory, relative to ``repos_root``.
+        files: the RPMs (binary and source) this build produced.
+        logs: log files to keep with the build.
+        linked: repo-relative paths of the other packages' newest good RPMs.
+        commit_yaml: the ``commit.yaml`` text.
+        versions_csv: the ``versions.csv`` text.
+        reponame: base name of the ``.repo`` file (``delorean``).
+        repo_id: the section name in the ``.repo`` file.
+        baseurl: public URL of ``repos_root`` ('' for file:// URLs).
+        include_srpm: index SRPMs in the repodata.
+        previous: a published repo whose repodata can be reused.
+    """
+
+    repos_root: Path
+    relpath: PurePosixPath
+    files: tuple[Path, ...]
+    logs: tuple[Path, ...]
+    linked: tuple[str, ...]
+    commit_yaml: str
+    versions_csv: str
+    reponame: str
+    repo_id: str
+    baseurl: str
+    include_srpm: bool = True
+    previous: Path | None = None
+
+
+@dataclass(frozen=True)
+class PublishedRepo:
+    """A published build directory and the repo-relative paths of its own RPMs."""
+
+    path: Path
+    artifacts: tuple[str, ...]
+
+
+def _place(src: Path, dest: Path) -> None:
+    """Hard-link ``src`` to ``dest`` (same filesystem), else copy it."""
+    try:
+        os.link(src, dest)
+    except OSError:
+        shutil.copy2(src, dest)
+
+
+@dataclass(frozen=True)
+class StagedLinks:
+    """A build dir's temp sibling already holding links to the other packages' RPMs.
+
+    Linking every package's RPMs is most of a publication's filesystem work; a
+    build worker does it while other builds are published, and the publisher
+    only corrects what changed meanwhile.
+    """
+
+    path: Path
+    linked: frozenset[str]
+
+
+def _symlink_all(tmp: Path, up: str, rels: Iterable[str], own: set[str]) -> None:
+    for rel in rels:
+        name = rel.rsplit("/", 1)[-1]
+        if name in own:
+            continue  # this build's own file wins over an older one of the same name
+        try:
+            os.symlink(f"{up}/{rel}", tmp / name)
+        except FileExistsError:
+            continue
+
+
+def _up(repos_root: Path, relpath: PurePosixPath) -> str:
+    # Every build dir sits at the same depth, so one relative prefix serves every link
+    # (links are made once per package of the distribution, for every build).
+    return os.path.relpath(repos_root, repos_root / relpath)
+
+
+def stage_links(repos_root: Path, relpath: PurePosixPath, linked: Iterable[str]) -> StagedLinks:
+    """Make the temp sibling of a build dir and link the other packages' RPMs into it."""
+    final = repos_root / relpath
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temp_sibling(final)
+    tmp.mkdir()
+    rels = frozenset(linked)
+    _symlink_all(tmp, _up(repos_root, relpath), rels, set())
+    return StagedLinks(tmp, rels)
+
+
+def _link_others(tmp: Path, req: PublishRequest, own: set[str], staged: StagedLinks | None) -> None:
+    wanted = set(req.linked)
+    if staged is not None:
+        for rel in staged.linked - wanted:  # superseded while this build was waiting
+            (tmp / rel.rsplit("/", 1)[-1]).unlink(missing_ok=True)
+        for name in own:  # a staged link never shadows this build's own file
+            if (tmp / name).is_symlink():
+                (tmp / name).unlink()
+        wanted -= staged.linked
+    _symlink_all(tmp, _up(req.repos_root, req.relpath), sorted(wanted), own)
+
+
+def _common_files(tmp: Path, req: PublishRequest) -> None:
+    for log in req.logs:
+        if log.is_file():
+            shutil.copy2(log, tmp / log.name)
+    (tmp / "commit.yaml").write_text(req.commit_yaml, encoding="utf-8")
+
+
+def publish_build(req: PublishRequest, staged: StagedLinks | None = None) -> PublishedRepo:
+    """Publish a successful build (see module doc), in ``staged`` when links were pre-made.
+
+    Raises:
+        PublishError: a file is missing, createrepo_c failed, or the rename failed.
+    """
+    final = req.repos_root / req.relpath
+    own = {f.name for f in req.files}
+    with staged_dir(final, staged.path if staged is not None else None) as tmp:
+        _link_others(tmp, req, own, staged)
+        for f in req.files:
+            if not f.is_file():
+                raise PublishError(f"{f}: built file missing; nothing published")
+            _place(f, tmp / f.name)
+        _common_files(tmp, req)
+        (tmp / "versions.csv").write_text(req.versions_csv, encoding="utf-8")
+        (tmp / f"{req.reponame}.repo").write_text(
+            repo_file_text(
+                repo_id=req.repo_id,
+                title=f"{req.repo_id}-{req.relpath.name}",
+                relpath=req.relpath,
+                baseurl=req.baseurl,
+                repos_root=req.repos_root,
+            ),
+            encoding="utf-8",
+        )
+        createrepo(
+            tmp,
+            previous=req.previous,
+            include_srpm=req.include_srpm,
+            log_path=tmp / "createrepo.log",
+        )
+    return PublishedRepo(final, tuple(str(req.relpath / name) for name in sorted(own)))
+
+
+def publish_failure(req: PublishRequest) -> PublishedRepo:
+    """Publish a failed build's directory: logs and ``commit.yaml``, no repodata."""
+    final = req.repos_root / req.relpath
+    with staged_dir(final) as tmp:
+        _common_files(tmp, req)
+    return PublishedRepo(final, ())
