@@ -1,0 +1,398 @@
+"""One build cycle of a builder: poll every package, build what is new, publish, report.
+
+This is the orchestration layer and nothing else: each step is a function of
+another package (``upstream`` polls and makes tarballs, ``build.pipeline``
+builds, ``build.publisher`` records and publishes, ``reports`` renders). The
+cycle holds the builder lock for its whole duration, first repairs what a
+crash may have left (stale temp dirs, links behind the DB), then works through
+the queue ordered by commit time, as DLRN does.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from trunkline.build.drivers import make_driver
+from trunkline.build.lock import BuilderLock
+from trunkline.build.order import (
+    DependencyPlan,
+    dependency_queue,
+    plan_dependencies,
+    spec_at,
+)
+from trunkline.build.publisher import BuildRecord, Publisher
+from trunkline.build.scheduler import QueueItem, run_queue
+from trunkline.build.workspace import WorkResult, prepare_workspace
+from trunkline.config import Settings
+from trunkline.db import queries
+from trunkline.db.engine import open_database, session_factory
+from trunkline.db.models import BuildStatus
+from trunkline.errors import (
+    InputError,
+    PublishError,
+    TrunklineError,
+    UnknownPackageError,
+)
+from trunkline.metadata.sources import FollowedPackage, make_source
+from trunkline.publish.atomic import remove_stale_temps
+from trunkline.publish.layout import check_name
+from trunkline.publish.sync import replicate_reports
+from trunkline.reports.render import render_reports
+from trunkline.upstream.mirror import refresh_mirror, remove_stale_clones
+from trunkline.upstream.poll import Candidate, LastBuild, plan_package
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CycleOptions:
+    """What one run should do.
+
+    Attributes:
+        packages: build only these package names (empty: all).
+        head_only: build only the newest commit of each package (None: config).
+        dry_run: print what would be built; build, record and publish nothing.
+        dev_distgit: a local distgit checkout to build from (dev mode, one package).
+        workers: parallel builds (None: config ``builder.workers``; 0 there = cores).
+    """
+
+    packages: tuple[str, ...] = ()
+    head_only: bool | None = None
+    dry_run: bool = False
+    dev_distgit: Path | None = None
+    workers: int | None = None
+
+
+@dataclass(frozen=True)
+class BuildOutcome:
+    """The result of one candidate of the queue."""
+
+    package: str
+    commit_hash: str
+    distro_hash: str
+    status: BuildStatus
+    nvr: str
+    repo: PurePosixPath | None
+    error: str
+    seconds: float
+
+
+@dataclass
+class CycleReport:
+    """Everything a run did, for the CLI and the tests."""
+
+    planned: list[Candidate] = field(default_factory=list)
+    outcomes: list[BuildOutcome] = field(default_factory=list)
+    source_errors: list[tuple[str, str]] = field(default_factory=list)
+    reconciled: list[str] = field(default_factory=list)
+    dependencies: dict[str, frozenset[str]] = field(default_factory=dict)
+    dependency_cycles: tuple[tuple[str, ...], ...] = ()
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[BuildOutcome]:
+        """Builds that FAILED (FTBFS)."""
+        return [o for o in self.outcomes if o.status is BuildStatus.FAILED]
+
+    @property
+    def retried(self) -> list[BuildOutcome]:
+        """Builds that hit a transient error and will be retried."""
+        return [o for o in self.outcomes if o.status is BuildStatus.RETRY]
+
+
+ProgressFn = Callable[[str], None]
+
+
+def _mirror_paths(settings: Settings, pkg: FollowedPackage) -> tuple[Path, Path]:
+    base = settings.builder.data_dir / "mirrors"
+    name = check_name(pkg.name, "package name")
+    return base / f"{name}.git", base / f"{name}_distro.git"
+
+
+def _select(pkgs: list[FollowedPackage], options: CycleOptions) -> list[FollowedPackage]:
+    if not options.packages:
+        if options.dev_distgit is not None:
+            raise InputError("--dev needs --package NAME: the package the checkout is for")
+        return pkgs
+    by_name = {p.name: p for p in pkgs}
+    chosen = []
+    for name in options.packages:
+        if name not in by_name:
+            raise UnknownPackageError(
+                f"package {name!r}: not in the followed package list ({len(pkgs)} packages)"
+            )
+        pkg = by_name[name]
+        if options.dev_distgit is not None:
+            if len(options.packages) != 1:
+                raise InputError("--dev builds one package: give exactly one --package")
+            pkg = FollowedPackage(
+                **{
+                    **pkg.__dict__,
+                    "distgit": str(options.dev_distgit.resolve()),
+                    "local_distgit": True,
+                    "distgit_path": None,
+                }
+            )
+        chosen.append(pkg)
+    return chosen
+
+
+class BuildCycle:
+    """Runs build cycles for one builder (one config = one DB + one repo tree)."""
+
+    def __init__(self, settings: Settings, progress: ProgressFn | None = None) -> None:
+        self.settings = settings
+        self.progress = progress or (lambda msg: log.info("%s", msg))
+        self._factory: sessionmaker[Session] | None = None
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        """The session factory (opening and migrating the DB on first use)."""
+        if self._factory is None:
+            self._factory = session_factory(open_database(self.settings.database_url))
+        return self._factory
+
+    def run(self, options: CycleOptions) -> CycleReport:
+        """Poll, build and publish; see the module docstring.
+
+        Raises:
+            LockedError: another run holds the builder lock.
+            MetadataError / UnknownPackageError: the package list cannot be used.
+        """
+        start = time.monotonic()
+        report = CycleReport()
+        b = self.settings.builder
+        with BuilderLock(b.data_dir):
+            make_driver(self.settings.build)  # a bad driver config stops the run, not each build
+            pkgs = _select(make_source(self.settings).packages(), options)
+            if not options.dry_run:
+                b.repos_path.mkdir(parents=True, exist_ok=True)
+                removed = remove_stale_temps(b.repos_path)
+                removed += remove_stale_clones(b.data_dir / "mirrors")
+                if removed:
+                    log.warning("removed %d leftovers of an interrupted run", removed)
+                publisher = Publisher(self.settings, self._urls(pkgs))
+                with self.sessions() as session:
+                    report.reconciled = publisher.reconcile_links(session)
+            report.planned = self._plan(pkgs, options, report)
+            if options.dry_run:
+                report.seconds = time.monotonic() - start
+                return report
+            deps = self._dependencies(report.planned)
+            report.dependencies = deps.deps
+            report.dependency_cycles = deps.cycles
+            queue = dependency_queue(report.planned, lambda c: c.package.name, deps.deps)
+            items = [QueueItem(i, c.package.name, c) for i, c in enumerate(queue)]
+            report.outcomes = run_queue(
+                items,
+                lambda item: self._work(item.payload, publisher),
+                lambda item, result: self._record(item.payload, result, publisher),
+                workers=self._workers(options),
+                order=b.publish_order,
+                deps=deps.deps,
+            )
+            if report.outcomes:
+                with self.sessions() as session:
+                    render_reports(
+                        session,
+                        b.repos_path,
+                        project_name=b.project_name,
+                        baseurl=b.baseurl,
+                    )
+                self._replicate_reports()
+        report.seconds = time.monotonic() - start
+        return report
+
+    def _replicate_reports(self) -> None:
+        if not self.settings.replication.targets:
+            return
+        try:
+            replicate_reports(self.settings)
+        except PublishError as exc:
+            log.error("replication of the reports: %s", exc)
+
+    @staticmethod
+    def _urls(pkgs: list[FollowedPackage]) -> dict[str, tuple[str, str]]:
+        return {p.name: (p.upstream or "", p.distgit) for p in pkgs}
+
+    # --- polling ------------------------------------------------------------------
+    def _refresh(self, pkg: FollowedPackage) -> tuple[Path | None, Path]:
+        up_path, dg_path = _mirror_paths(self.settings, pkg)
+        timeout = self.settings.builder.git_timeout
+        upstream = None
+        if pkg.upstream:
+            upstream = refresh_mirror(pkg.upstream, up_path, timeout=timeout)
+        if pkg.local_distgit:
+            return upstream, Path(pkg.distgit)
+        return upstream, refresh_mirror(pkg.distgit, dg_path, timeout=timeout)
+
+    def _plan(
+        self, pkgs: list[FollowedPackage], options: CycleOptions, report: CycleReport
+    ) -> list[Candidate]:
+        """Fetch and plan every package in the pool; one query for every last build.
+
+        A package whose refs did not move costs no git process and no query: its only
+        candidate is its last build's pair, which plan_package drops by itself.
+        """
+        head_only = (
+            self.settings.builder.head_only if options.head_only is None else options.head_only
+        )
+        dev = options.dev_distgit is not None
+        lasts: dict[str, LastBuild] = {}
+        if not dev:
+            with self.sessions() as session:
+                for name, row in queries.latest_processed_per_project(session).items():
+                    lasts[name] = LastBuild(row.commit_hash, row.distro_hash, row.commit_branch)
+
+        def plan_one(pkg: FollowedPackage) -> list[Candidate] | str:
+            try:
+                upstream, distgit = self._refresh(pkg)
+                return plan_package(
+                    pkg,
+                    upstream,
+                    distgit,
+                    lasts.get(pkg.name),
+                    head_only=head_only or dev,
+                    fallback_to_master=self.settings.builder.fallback_to_master,
+                    is_processed=lambda _c, _d: False,  # checked below, in this thread
+                )
+            except TrunklineError as exc:
+                log.warning("%s: %s", pkg.name, exc)
+                return str(exc)
+
+        with ThreadPoolExecutor(max_workers=self.settings.builder.fetch_workers) as pool:
+            results = list(zip(pkgs, pool.map(plan_one, pkgs), strict=True))
+        planned: list[Candidate] = []
+        with self.sessions() as session:
+            for pkg, found in results:
+                if isinstance(found, str):
+                    report.source_errors.append((pkg.name, found))
+                    continue
+                planned.extend(
+                    c
+                    for c in found
+                    if dev
+                    or not queries.is_processed(
+                        session, pkg.name, c.commit.commit_hash, c.distro.commit_hash
+                    )
+                )
+        planned.sort(key=lambda c: (c.commit.dt_commit, c.package.name))
+        return planned
+
+    def _dependencies(self, planned: list[Candidate]) -> DependencyPlan:
+        """BuildRequires edges between the packages queued in this cycle."""
+        newest: dict[str, Candidate] = {}
+        for cand in planned:
+            newest[cand.package.name] = cand
+        if len(newest) < 2:
+            return DependencyPlan({}, ())
+        specs = {}
+        for name, cand in newest.items():
+            pkg = cand.package
+            distgit = (
+                Path(pkg.distgit) if pkg.local_distgit else _mirror_paths(self.settings, pkg)[1]
+            )
+            info = spec_at(
+                distgit,
+                cand.distro.commit_hash,
+                pkg.distgit_path,
+                self.settings.build.macros,
+                local=pkg.local_distgit,
+            )
+            if info is not None:
+                specs[name] = info
+        return plan_dependencies(specs)
+
+    # --- building -----------------------------------------------------------------
+    def _workers(self, options: CycleOptions) -> int:
+        wanted = options.workers if options.workers is not None else self.settings.builder.workers
+        return wanted or os.cpu_count() or 1
+
+    def _work(self, cand: Candidate, publisher: Publisher) -> WorkResult:
+        """Build one candidate in its own work dir (runs in a worker thread).
+
+        A successful build also gets its links to every other package staged here, in
+        parallel with other publications, so the serialized publisher has less to do.
+        """
+        pkg = cand.package
+        self.progress(f"building {pkg.name} {cand.commit.commit_hash[:8]} ({cand.commit.subject})")
+        up_mirror, dg_mirror = _mirror_paths(self.settings, pkg)
+        ws = prepare_workspace(
+            self.settings,
+            cand,
+            upstream_mirror=up_mirror if pkg.upstream else None,
+            distgit=Path(pkg.distgit) if pkg.local_distgit else dg_mirror,
+        )
+        result = ws.build()
+        if result.status is not BuildStatus.SUCCESS:
+            return result
+        relpath = publisher.relpath_of(
+            pkg.component, cand.commit.commit_hash, cand.distro.commit_hash
+        )
+        try:
+            with self.sessions() as session:
+                staged = publisher.prestage(session, pkg.name, pkg.component, relpath)
+        except (TrunklineError, OSError) as exc:  # the publisher will link them itself
+            log.warning("%s: links not staged early: %s", pkg.name, exc)
+            return result
+        return replace(result, staged=staged)
+
+    def _record(self, cand: Candidate, result: WorkResult, publisher: Publisher) -> BuildOutcome:
+        """Record and publish one built candidate (runs in the cycle's thread)."""
+        pkg = cand.package
+        started = int(time.time() - result.seconds)
+        with self.sessions() as session:
+            retries = 0
+            status = result.status
+            if status is BuildStatus.RETRY:
+                retries = (
+                    queries.retry_count(
+                        session, pkg.name, cand.commit.commit_hash, cand.distro.commit_hash
+                    )
+                    + 1
+                )
+                if retries > self.settings.builder.maxretries:
+                    status = BuildStatus.FAILED
+            rec = BuildRecord(
+                project=pkg.name,
+                commit_hash=cand.commit.commit_hash,
+                distro_hash=cand.distro.commit_hash,
+                commit_branch=cand.commit_branch,
+                dt_commit=cand.commit.dt_commit,
+                dt_distro=cand.distro.dt_commit,
+                dt_build=started,
+                status=status,
+                component=pkg.component,
+                notes=result.error,
+                version=result.version,
+                release=result.release,
+                unmet_buildrequires=result.unmet_buildrequires,
+                build_seconds=result.seconds,
+                retries=retries,
+            )
+            recorded = publisher.record(
+                session, rec, files=result.files, logs=result.logs, staged=result.staged
+            )
+        if status is not BuildStatus.RETRY and result.workdir is not None:
+            shutil.rmtree(result.workdir, ignore_errors=True)
+        outcome = BuildOutcome(
+            package=pkg.name,
+            commit_hash=cand.commit.commit_hash,
+            distro_hash=cand.distro.commit_hash,
+            status=status,
+            nvr=result.nvr,
+            repo=recorded.relpath,
+            error=result.error,
+            seconds=result.seconds,
+        )
+        self.progress(f"  {status.value:7s} {pkg.name} {result.nvr} {result.error}".rstrip())
+        return outcome

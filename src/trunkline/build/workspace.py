@@ -1,0 +1,209 @@
+"""The working directory of one build: distgit tree, tarball, version, then the pipeline.
+
+Everything a build writes lives under ``<data_dir>/work/<package>/``, recreated
+for every build, so an interrupted build never leaks into the next one. The
+steps before the pipeline (extracting the distgit at the exact commit,
+detecting the upstream version, making the tarball) are here; failures in them
+are the package's failures (FAILED, or RETRY when transient), never the run's.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tarfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from trunkline.build.drivers import make_driver
+from trunkline.build.pipeline import BuildJob, build_commit
+from trunkline.config import Settings
+from trunkline.db.models import BuildStatus
+from trunkline.errors import CommandTimeoutError, TrunklineError
+from trunkline.process import run
+from trunkline.publish.repo import StagedLinks
+from trunkline.spec.adapter import spec_info
+from trunkline.spec.nvr import release_string
+from trunkline.upstream.poll import Candidate
+from trunkline.upstream.tarball import make_tarball
+from trunkline.upstream.version import detect_version
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WorkResult:
+    """What one build produced, whatever its status."""
+
+    status: BuildStatus
+    files: tuple[Path, ...]
+    logs: tuple[Path, ...]
+    error: str
+    version: str | None
+    release: str | None
+    nvr: str
+    unmet_buildrequires: tuple[str, ...]
+    seconds: float
+    workdir: Path | None = None
+    staged: StagedLinks | None = None  # links pre-made for the publisher (SUCCESS only)
+
+
+def _extract_distgit(
+    mirror: Path, sha: str, subdir: str | None, dest: Path, log_path: Path
+) -> None:
+    """Write the distgit tree at ``sha`` (optionally one subdir) into ``dest``."""
+    archive = dest.parent / "distgit.tar"
+    argv = ["git", "--git-dir", str(mirror), "archive", "--format=tar", "-o", str(archive), sha]
+    if subdir:
+        argv.append(subdir)
+    run(argv, log_path=log_path, timeout=600)
+    with tarfile.open(archive) as tar:
+        tar.extractall(dest, filter="data")
+    archive.unlink()
+    if subdir:
+        inner = dest / subdir
+        tmp = dest.parent / "distgit.sub"
+        inner.rename(tmp)
+        shutil.rmtree(dest)
+        tmp.rename(dest)
+
+
+def _copy_checkout(checkout: Path, dest: Path) -> None:
+    shutil.copytree(checkout, dest, ignore=shutil.ignore_patterns(".git"), symlinks=True)
+
+
+def _top_dir_name(upstream: str, version: str) -> str:
+    base = upstream.rstrip("/").rsplit("/", 1)[-1]
+    base = base.removesuffix(".git")
+    return f"{base}-{version}"
+
+
+@dataclass
+class Workspace:
+    """One build's directory and the inputs it needs."""
+
+    settings: Settings
+    cand: Candidate
+    upstream_mirror: Path | None
+    distgit: Path
+    root: Path
+
+    @property
+    def log_dir(self) -> Path:
+        """Where build.log and rpmbuild.log are written."""
+        return self.root / "logs"
+
+    def build(self) -> WorkResult:
+        """Run every step; never raises for the package's own failure."""
+        start = time.monotonic()
+        build_log = self.log_dir / "build.log"
+        version: str | None = None
+        release: str | None = None
+        try:
+            tree = self.root / "distgit"
+            pkg = self.cand.package
+            if pkg.local_distgit:
+                _copy_checkout(self.distgit, tree)
+            else:
+                _extract_distgit(
+                    self.distgit, self.cand.distro.commit_hash, pkg.distgit_path, tree, build_log
+                )
+            release = release_string(
+                self.cand.commit.dt_commit,
+                self.cand.commit.commit_hash,
+                numbering=self.settings.builder.release_numbering,
+                minor=self.settings.builder.release_minor,
+            )
+            tarball = None
+            if self.upstream_mirror is not None and pkg.upstream:
+                version = detect_version(self.upstream_mirror, self.cand.commit.commit_hash).version
+                tarball = make_tarball(
+                    self.upstream_mirror,
+                    self.cand.commit.commit_hash,
+                    self.root / "sources",
+                    top_dir=_top_dir_name(pkg.upstream, version),
+                    version=version,
+                    mode=self.settings.build.sdist,
+                    log_path=build_log,
+                )
+            else:
+                specs = sorted(tree.glob("*.spec"))
+                version = (
+                    spec_info(specs[0], self.settings.build.macros).version if specs else "0.0.1"
+                )
+            job = BuildJob(
+                package=pkg.name,
+                distgit_dir=tree,
+                spec_name=None,
+                tarball=tarball,
+                version=version,
+                release=release,
+                dist=self.settings.builder.dist,
+                macros=self.settings.build.macros,
+                workdir=self.root / "pipeline",
+                log_dir=self.log_dir,
+                timeout=self.settings.build.timeout,
+                keep_changelog=self.settings.builder.keep_changelog,
+            )
+            (self.root / "pipeline").mkdir(exist_ok=True)
+            result = build_commit(job, make_driver(self.settings.build))
+        except CommandTimeoutError as exc:
+            return self._failed(BuildStatus.RETRY, str(exc), version, release, start)
+        except TrunklineError as exc:
+            return self._failed(BuildStatus.FAILED, str(exc), version, release, start)
+        files = tuple(result.rpms) + ((result.srpm,) if result.srpm else ())
+        return WorkResult(
+            status=result.status,
+            files=files,
+            logs=self._logs(result.logs),
+            error=result.error,
+            version=version,
+            release=release,
+            nvr=result.nvr,
+            unmet_buildrequires=tuple(result.unmet_buildrequires),
+            seconds=time.monotonic() - start,
+            workdir=self.root,
+        )
+
+    def _logs(self, extra: tuple[Path, ...] = ()) -> tuple[Path, ...]:
+        found = sorted(p for p in self.log_dir.glob("*.log") if p.is_file())
+        seen = {p.name for p in found}
+        return tuple(found) + tuple(p for p in extra if p.name not in seen and p.is_file())
+
+    def _failed(
+        self,
+        status: BuildStatus,
+        error: str,
+        version: str | None,
+        release: str | None,
+        start: float,
+    ) -> WorkResult:
+        log.info("%s: %s", self.cand.package.name, error)
+        with (self.log_dir / "build.log").open("a", encoding="utf-8") as fh:
+            fh.write(f"\n{status.value}: {error}\n")
+        return WorkResult(
+            status=status,
+            files=(),
+            logs=self._logs(),
+            error=error,
+            version=version,
+            release=release,
+            nvr="",
+            unmet_buildrequires=(),
+            seconds=time.monotonic() - start,
+            workdir=self.root,
+        )
+
+
+def prepare_workspace(
+    settings: Settings, cand: Candidate, *, upstream_mirror: Path | None, distgit: Path
+) -> Workspace:
+    """A fresh work dir for ``cand`` (any leftover of an interrupted build is removed)."""
+    root = (
+        settings.builder.data_dir / "work" / f"{cand.package.name}-{cand.commit.commit_hash[:12]}"
+    )
+    if root.exists():
+        shutil.rmtree(root)
+    (root / "logs").mkdir(parents=True)
+    return Workspace(settings, cand, upstream_mirror, distgit, root)
