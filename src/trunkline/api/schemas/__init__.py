@@ -1,1 +1,1 @@
-"""API request and response schemas."""
+"""Request and response models of the REST API (they are the OpenAPI spec)."""

@@ -1,0 +1,187 @@
+"""Request plumbing shared by the routes: DB session, authentication, parameters.
+
+Handlers receive a session, the authenticated user for writes, and their
+parameters already merged from the query string and (DLRN's deprecated way,
+which ``dlrnapi-client`` still uses) a JSON body on GET.
+
+The plumbing dependencies are ``async``: FastAPI runs every *sync* dependency in
+the thread pool, and a hop there and back costs more than a whole indexed query.
+Opening a session does no I/O (it connects on first use); closing it returns
+the connection to the pool. Handlers that do slow work (password checks,
+promotions, imports) stay sync and run in threads; the bounded read handlers
+(one or two indexed statements) are ``async`` and run on the event loop.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, HTTPException, Request
+from jinja2 import Environment
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+
+from trunkline.api.auth import Authenticator, Identity
+from trunkline.config import Settings
+from trunkline.db.models import UserRole
+from trunkline.errors import InputError
+
+M = TypeVar("M", bound=BaseModel)
+JSON = "application/json"
+
+
+@dataclass(frozen=True)
+class ApiContext:
+    """What the app holds for its handlers (``app.state.ctx``)."""
+
+    settings: Settings
+    sessions: sessionmaker[Session]
+    auth: Authenticator
+    templates: Environment
+
+
+async def context(request: Request) -> ApiContext:
+    """The app's context."""
+    ctx: ApiContext = request.app.state.ctx
+    return ctx
+
+
+Ctx = Annotated[ApiContext, Depends(context)]
+
+
+async def db_session(ctx: Ctx) -> AsyncIterator[Session]:
+    """A session for one request, closed (and rolled back if uncommitted) after it."""
+    session = ctx.sessions()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+DB = Annotated[Session, Depends(db_session)]
+
+
+def _unauthorized(message: str = "Unauthorized access") -> HTTPException:
+    return HTTPException(401, message, headers={"WWW-Authenticate": 'Basic realm="trunkline"'})
+
+
+def _credentials(request: Request) -> tuple[str, str] | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "basic" or not value:
+        return None
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    user, sep, password = decoded.partition(":")
+    return (user, password) if sep else None
+
+
+def authenticate(request: Request, ctx: ApiContext, session: Session) -> Identity:
+    """The user of HTTP Basic credentials.
+
+    Raises:
+        HTTPException: 401 without valid credentials.
+    """
+    creds = _credentials(request)
+    if creds is None:
+        raise _unauthorized()
+    identity = ctx.auth.verify(session, *creds)
+    if identity is None:
+        raise _unauthorized()
+    return identity
+
+
+def writer(request: Request, ctx: Ctx, session: DB) -> Identity:
+    """The authenticated user of a write request.
+
+    Raises:
+        HTTPException: 403 in read-only mode or for a read-only user; 401 without
+            valid credentials.
+    """
+    if ctx.settings.api.read_only:
+        raise HTTPException(403, "API is in read-only mode")
+    identity = authenticate(request, ctx, session)
+    if identity.role is UserRole.READ_ONLY:
+        raise HTTPException(403, f"user {identity.username!r} is read-only")
+    return identity
+
+
+Writer = Annotated[Identity, Depends(writer)]
+
+
+async def reader(request: Request, ctx: Ctx, session: DB) -> None:
+    """Let a read through, asking for credentials if read endpoints are protected.
+
+    Raises:
+        HTTPException: 401 when protected and no valid credentials were given.
+    """
+    if ctx.settings.api.protect_read_endpoints:
+        await run_in_threadpool(authenticate, request, ctx, session)
+
+
+async def require_json(request: Request) -> None:
+    """Refuse a write whose body is not JSON, as DLRN does.
+
+    Raises:
+        HTTPException: 415.
+    """
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != JSON:
+        raise HTTPException(415, "Unsupported Media Type, use JSON")
+
+
+async def json_body(request: Request) -> dict[str, Any]:
+    """The JSON object sent as the body of a GET (empty if none).
+
+    Raises:
+        InputError: the body is JSON but malformed or not an object.
+    """
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != JSON:
+        return {}
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise InputError("request body: malformed JSON") from None
+    if not isinstance(data, dict):
+        raise InputError("request body: expected a JSON object")
+    return data
+
+
+Body = Annotated[dict[str, Any], Depends(json_body)]
+
+
+def merged(model: type[M], query: M, body: dict[str, Any]) -> M:
+    """Query parameters, completed by the JSON body for those not in the query.
+
+    Raises:
+        InputError: a body value has the wrong type; names the field.
+    """
+    if not body:
+        return query
+    values = {**body, **query.model_dump(exclude_unset=True)}
+    try:
+        return model.model_validate(values)
+    except ValidationError as err:
+        raise InputError(describe(err)) from None
+
+
+def describe(err: ValidationError) -> str:
+    """One line naming the first invalid field and what was expected."""
+    first = err.errors()[0]
+    loc = [str(p) for p in first["loc"] if p not in ("body", "query")]
+    field = ".".join(loc) or "request body"
+    if first["type"] == "json_invalid":
+        return "request body: malformed JSON"
+    return f"Invalid parameter {field}: {first['msg']}"
