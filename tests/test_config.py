@@ -28,7 +28,7 @@ def test_example_config_is_valid_and_paths_are_relative_to_the_file(tmp_path: Pa
 
 def test_empty_config_gets_defaults(tmp_path: Path) -> None:
     settings = load_settings(write(tmp_path, ""))
-    assert settings.build.driver == "rpmbuild"
+    assert settings.build.driver == "auto"
     assert settings.builder.dist == ".el9s"
 
 

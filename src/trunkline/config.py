@@ -47,6 +47,8 @@ class BuilderSettings(_Section):
     head_only: bool = False
     maxretries: int = Field(default=3, ge=0)
     workers: int = Field(default=0, ge=0)  # 0 = number of cores
+    publish_order: Literal["finish", "commit"] = "commit"
+    fetch_workers: int = Field(default=4, ge=1)  # mirrors fetched (and polled) at once
     git_timeout: float = Field(default=600.0, gt=0)
 
     @property
@@ -91,7 +93,7 @@ class MockSettings(_Section):
 class BuildSettings(_Section):
     """How packages are built."""
 
-    driver: str = "rpmbuild"
+    driver: str = "auto"  # "auto": mock when [build.mock] config is set, else rpmbuild
     timeout: float = Field(default=3600.0, gt=0)
     macros: dict[str, str] = Field(default_factory=dict)
     rpmbuild: RpmbuildSettings = RpmbuildSettings()
@@ -138,6 +140,25 @@ class NotifySettings(_Section):
     mail_from: str = "trunkline@localhost"
 
 
+class ReplicationSettings(_Section):
+    """rsync mirrors that receive every new hashed repo, then the moved links, then reports."""
+
+    targets: tuple[str, ...] = ()  # "/abs/dir", "host:/path" or "rsync://host/module/path"
+    timeout: float = Field(default=600.0, gt=0)  # seconds per rsync call (and its I/O timeout)
+    extra_args: tuple[str, ...] = ()  # e.g. ["--bwlimit=10m", "-e", "ssh -i /key"]
+
+    @field_validator("targets")
+    @classmethod
+    def _usable_targets(cls, targets: tuple[str, ...]) -> tuple[str, ...]:
+        for target in targets:
+            remote = "://" in target or ":" in target.split("/", 1)[0]
+            if not target.strip() or target.startswith("-") or not target.isprintable():
+                raise ValueError(f"target {target!r}: not a usable rsync destination")
+            if not remote and not Path(target).is_absolute():
+                raise ValueError(f"target {target!r}: a local target must be an absolute path")
+        return targets
+
+
 class Settings(_Section):
     """The whole configuration of one builder."""
 
@@ -149,6 +170,7 @@ class Settings(_Section):
     api: ApiSettings = ApiSettings()
     promotion: PromotionSettings = PromotionSettings()
     notify: NotifySettings = NotifySettings()
+    replication: ReplicationSettings = ReplicationSettings()
     config_path: Path | None = None
 
     @property

@@ -26,7 +26,9 @@ include_srpm_in_repo = true
 use_components = false
 head_only = false                # build only the newest commit of each package
 maxretries = 3                   # transient failures retried this many times
-workers = 0                      # 0 = number of cores
+workers = 0                      # parallel builds; 0 = number of cores
+publish_order = "commit"         # "commit": in commit order (reproducible); "finish": as built
+fetch_workers = 4                # mirrors fetched and polled at once
 git_timeout = 600.0
 
 [database]
@@ -41,7 +43,8 @@ tag = "flamingo"                 # the release this builder follows
 packages = []                    # restrict to these package names
 
 [build]
-driver = "rpmbuild"              # "rpmbuild" (local, trusted input only) or "mock" (isolated)
+driver = "auto"                  # "rpmbuild" (local, trusted input only), "mock" (isolated),
+                                 # or "auto": mock when [build.mock] config is set
 timeout = 3600.0
 sdist = "auto"                   # "auto", "never" (git archive only), "always"
 
@@ -70,4 +73,9 @@ protect_read_endpoints = false
 
 [notify]
 smtp_server = ""                 # "" = no mail
+
+[replication]
+targets = []                     # rsync mirrors: "/srv/mirror", "host:/srv/repos", "rsync://h/mod"
+timeout = 600.0                  # seconds per rsync call (also its I/O timeout)
+extra_args = []                  # extra rsync options, e.g. ["--bwlimit=20m", "-e", "ssh -i /key"]
 """

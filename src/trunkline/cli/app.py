@@ -5,6 +5,15 @@ holds the global options (``--config``, ``--debug``, ``--verbose``), configures
 logging, and turns any :class:`~trunkline.errors.TrunklineError` into one line on
 stderr with the exit code documented in ``errors.py``. ``--debug`` shows the
 traceback instead.
+
+Command modules are imported lazily: importing them all costs most of a second
+(SQLAlchemy, alembic, FastAPI...), which would dwarf a 20 ms metadata query.
+``COMMANDS`` is a static table (name -> module, attribute, short help) so that
+``trunkline --help`` imports nothing and ``trunkline info`` imports only
+``cli/metadata.py``. A module listed in ``COMMAND_MODULES`` but missing from
+``COMMANDS`` still works (its ``register`` is called when the help lists
+commands or an unknown name is asked for); ``tests/cli/test_cli.py`` checks the
+table against the real commands.
 """
 
 from __future__ import annotations
@@ -14,13 +23,16 @@ import logging
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 import click
 
-from trunkline import __version__
-from trunkline.config import Settings, default_settings, load_settings
 from trunkline.errors import ConfigError, TrunklineError
 
+if TYPE_CHECKING:
+    from trunkline.config import Settings
+
+# Command modules (each exposes register(group)); add one here and its commands to COMMANDS.
 COMMAND_MODULES = (
     "init",
     "build",
@@ -30,7 +42,83 @@ COMMAND_MODULES = (
     "api",
     "user",
     "demo",
+    "purge",
+    "sync",
 )
+
+
+class CommandEntry(NamedTuple):
+    """Where a command lives, and its help line, known without importing it."""
+
+    module: str
+    attr: str
+    summary: str
+
+
+# One line per command; keep in step with the commands (tests/cli/test_cli.py checks).
+COMMANDS: dict[str, CommandEntry] = {
+    "init": CommandEntry(
+        "init", "init_cmd", "Write a commented example trunkline.toml to start a builder from."
+    ),
+    "build": CommandEntry(
+        "build", "build_cmd", "Poll every followed package and build each new upstream commit."
+    ),
+    "report": CommandEntry(
+        "report",
+        "report_cmd",
+        "Write report.html (+ pages), status_report.html/.csv and ftbfs.html into the repos dir.",
+    ),
+    "info": CommandEntry(
+        "metadata",
+        "info_cmd",
+        "Show packages matching ATTR:REGEX filters (a bare word filters on name).",
+    ),
+    "findpkg": CommandEntry(
+        "metadata",
+        "findpkg_cmd",
+        "Find the single best package for a name, project or upstream URL.",
+    ),
+    "release": CommandEntry(
+        "metadata",
+        "release_cmd",
+        "Show releases (or the releases a package is built for, its pins and NVRs).",
+    ),
+    "validate": CommandEntry(
+        "metadata",
+        "validate_cmd",
+        "Check the metadata: one line per problem; exit 3 when any error.",
+    ),
+    "diff": CommandEntry(
+        "metadata",
+        "diff_cmd",
+        "Packages added, removed or changed between two revisions of a metadata git repo.",
+    ),
+    "meta": CommandEntry(
+        "metadata", "meta_group", "Edit the metadata (keeps comments; validates before writing)."
+    ),
+    "distgit": CommandEntry(
+        "distgit",
+        "distgit",
+        "Maintainer tools for distgits: clone, new-version, fix, patch, reqcheck, lint.",
+    ),
+    "api": CommandEntry("api", "api_cmd", "Serve the REST API (OpenAPI spec at /openapi.json)."),
+    "user": CommandEntry(
+        "user", "user_group", "Manage the users allowed to vote and promote through the API."
+    ),
+    "demo": CommandEntry(
+        "demo",
+        "demo_cmd",
+        "Build a demo world of upstreams and distgits, twice, with an FTBFS in between.",
+    ),
+    "purge": CommandEntry(
+        "purge", "purge_cmd", "Remove old hashed repos and flag their builds as purged in the DB."
+    ),
+    "sync": CommandEntry(
+        "sync",
+        "sync_cmd",
+        "Push the whole repo tree to every mirror: repos first, then links and reports.",
+    ),
+}
 
 DEFAULT_CONFIG = Path("trunkline.toml")
 
@@ -50,6 +138,8 @@ class AppState:
             ConfigError: ``required`` and no config file exists.
         """
         if self._settings is None:
+            from trunkline.config import default_settings, load_settings
+
             path = self.config_path or DEFAULT_CONFIG
             if path.exists() or self.config_path is not None:
                 self._settings = load_settings(path)
@@ -65,7 +155,67 @@ class AppState:
 pass_state = click.make_pass_decorator(AppState)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A click group that imports a command's module only when that command is used."""
+
+    def _register_unlisted(self) -> None:
+        """Register the modules of ``COMMAND_MODULES`` that ``COMMANDS`` does not cover."""
+        listed = {entry.module for entry in COMMANDS.values()}
+        for name in COMMAND_MODULES:
+            if name not in listed:
+                importlib.import_module(f"trunkline.cli.{name}").register(self)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command name, sorted (imports only modules missing from ``COMMANDS``)."""
+        self._register_unlisted()
+        return sorted(set(COMMANDS) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command called ``cmd_name``, importing its module on first use."""
+        cmd = self.commands.get(cmd_name)
+        if cmd is not None:
+            return cmd
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            self._register_unlisted()
+            return self.commands.get(cmd_name)
+        found = getattr(importlib.import_module(f"trunkline.cli.{entry.module}"), entry.attr)
+        if not isinstance(found, click.Command):
+            raise TypeError(f"trunkline.cli.{entry.module}.{entry.attr}: not a click command")
+        self.add_command(found, cmd_name)
+        return found
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The help's command list, from ``COMMANDS`` without importing the modules."""
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            entry = COMMANDS.get(name)
+            if entry is not None:
+                text = click.Command(name, help=entry.summary).get_short_help_str(limit)
+            else:
+                cmd = self.commands[name]
+                if cmd.hidden:
+                    continue
+                text = cmd.get_short_help_str(limit)
+            rows.append((name, text))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from trunkline import __version__
+
+    click.echo(f"trunkline, version {__version__}")
+    ctx.exit()
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
     "-c",
@@ -76,22 +226,20 @@ pass_state = click.make_pass_decorator(AppState)
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
 @click.option("--verbose", "-v", is_flag=True, help="Log progress.")
-@click.version_option(__version__, prog_name="trunkline")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help="Show the version and exit.",
+)
 @click.pass_context
 def cli(ctx: click.Context, config: Path | None, debug: bool, verbose: bool) -> None:
     """trunkline: build every upstream commit into an immutable dnf repository."""
     level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     ctx.obj = AppState(config_path=config, debug=debug)
-
-
-def _register_all() -> None:
-    for name in COMMAND_MODULES:
-        module = importlib.import_module(f"trunkline.cli.{name}")
-        module.register(cli)
-
-
-_register_all()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,10 +1,51 @@
-"""`trunkline demo` commands (not written yet)."""
+"""``trunkline demo``: generate a demo world and run the builder on it end to end."""
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 import click
 
 
+@click.command("demo")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=lambda: Path(os.environ.get("DEMO_DIR", "demo")),
+    show_default="$DEMO_DIR or ./demo",
+    help="Where to create the demo world (replaced if it is a previous demo).",
+)
+def demo_cmd(directory: Path) -> None:
+    """Build a demo world of upstreams and distgits, twice, with an FTBFS in between."""
+    from trunkline.demo.scenario import run_demo
+
+    root = directory.resolve()
+    summary = run_demo(root, say=lambda msg: click.echo(f"demo: {msg}", err=True))
+    repos = summary.world.data_dir / "repos"
+    cfg = summary.world.config_path
+    lines = [
+        "",
+        "trunkline demo finished",
+        f"  world         {root} (upstream/, distgit/, metadata/)",
+        f"  config        {cfg}",
+        f"  repos         {repos}",
+        f"  current       {summary.current.relative_to(repos.resolve())}",
+        f"  consistent    {summary.consistent.relative_to(repos.resolve())} (held back by FTBFS)",
+        f"  FTBFS         {', '.join(summary.ftbfs)}",
+        f"  report        {repos / 'report.html'}",
+        f"  FTBFS report  {repos / 'status_report.html'}",
+        f"  installed     {', '.join(summary.installed)} (dnf --installroot from current)",
+        "",
+        "keep going:",
+        f"  trunkline --config {cfg} build --dry-run",
+        f"  trunkline --config {cfg} build",
+        f"  trunkline --config {cfg} info --help",
+    ]
+    click.echo("\n".join(lines))
+
+
 def register(group: click.Group) -> None:
-    """Add this module's commands to the root group."""
-    del group
+    """Add ``demo`` to the root group."""
+    group.add_command(demo_cmd)

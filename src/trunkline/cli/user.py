@@ -1,10 +1,82 @@
-"""`trunkline user` commands (not written yet)."""
+"""``trunkline user create|delete|passwd|list``: API users with salted password hashes."""
 
 from __future__ import annotations
 
 import click
+from sqlalchemy.exc import IntegrityError
+
+from trunkline.api import auth
+from trunkline.cli.app import AppState, pass_state
+from trunkline.db.engine import open_database, session_factory, session_scope
+from trunkline.db.models import UserRole
+from trunkline.errors import InputError
+
+ROLES = [r.value for r in UserRole]
+
+
+def _password(password: str | None) -> str:
+    if password is not None:
+        return password
+    value: str = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return value
+
+
+@click.group("user")
+def user_group() -> None:
+    """Manage the users allowed to vote and promote through the API."""
+
+
+@user_group.command("create")
+@click.argument("name")
+@click.option("--password", "-p", default=None, help="Password (prompted if omitted).")
+@click.option("--role", type=click.Choice(ROLES), default=UserRole.READ_WRITE.value)
+@pass_state
+def create_cmd(state: AppState, name: str, password: str | None, role: str) -> None:
+    """Create user NAME."""
+    sessions = session_factory(open_database(state.settings().database_url))
+    with session_scope(sessions) as session:
+        auth.create_user(session, name, _password(password), UserRole(role))
+    click.echo(f"created user {name} ({role})")
+
+
+@user_group.command("passwd")
+@click.argument("name")
+@click.option("--password", "-p", default=None, help="New password (prompted if omitted).")
+@pass_state
+def passwd_cmd(state: AppState, name: str, password: str | None) -> None:
+    """Change the password of user NAME."""
+    sessions = session_factory(open_database(state.settings().database_url))
+    with session_scope(sessions) as session:
+        auth.set_password(session, name, _password(password))
+    click.echo(f"changed password of {name}")
+
+
+@user_group.command("delete")
+@click.argument("name")
+@pass_state
+def delete_cmd(state: AppState, name: str) -> None:
+    """Delete user NAME."""
+    sessions = session_factory(open_database(state.settings().database_url))
+    try:
+        with session_scope(sessions) as session:
+            auth.delete_user(session, name)
+    except IntegrityError:
+        raise InputError(
+            f"user {name!r}: has recorded votes or promotions; change its password instead"
+        ) from None
+    click.echo(f"deleted user {name}")
+
+
+@user_group.command("list")
+@pass_state
+def list_cmd(state: AppState) -> None:
+    """List users and their roles."""
+    sessions = session_factory(open_database(state.settings().database_url))
+    with session_scope(sessions) as session:
+        for user in auth.list_users(session):
+            click.echo(f"{user.username}\t{user.role.value}")
 
 
 def register(group: click.Group) -> None:
-    """Add this module's commands to the root group."""
-    del group
+    """Add ``user`` to the root group."""
+    group.add_command(user_group)

@@ -1,0 +1,79 @@
+"""``trunkline purge``: remove hashed repos older than N days, never one that is still used.
+
+Thin wrapper over :mod:`trunkline.publish.purge` (what is kept and why is
+documented there). The run holds the builder lock, so no build cycle publishes
+meanwhile; with ``[replication] targets`` the mirrors are resynced afterwards
+(``--delete-after``), so they lose the purged repos too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+
+import click
+
+from trunkline.cli.app import AppState
+
+
+@click.command("purge")
+@click.option(
+    "--older-than",
+    "older_than",
+    type=click.IntRange(min=0),
+    required=True,
+    metavar="DAYS",
+    help="Purge builds whose build time is more than DAYS days ago.",
+)
+@click.option("--dry-run", is_flag=True, help="List what would go; change nothing.")
+@click.option("--component", default=None, help="Only purge builds of this component.")
+@click.option("--verbose-kept", "-k", is_flag=True, help="Also list the old repos kept, and why.")
+@click.pass_obj
+def purge_cmd(
+    state: AppState, older_than: int, dry_run: bool, component: str | None, verbose_kept: bool
+) -> None:
+    """Remove old hashed repos and flag their builds as purged in the DB."""
+    from trunkline.build.lock import BuilderLock
+    from trunkline.db.engine import open_database, session_factory, session_scope
+    from trunkline.publish.purge import PurgePlan, apply_purge, plan_purge
+    from trunkline.publish.sync import replicate_all
+
+    settings = state.settings()
+    repos = settings.builder.repos_path
+    engine = open_database(settings.database_url)
+    try:
+        lock = contextlib.nullcontext() if dry_run else BuilderLock(settings.builder.data_dir)
+        with lock, session_scope(session_factory(engine)) as s:
+            plan: PurgePlan = plan_purge(
+                s, repos, older_than_days=older_than, now=int(time.time()), component=component
+            )
+            verb = "would " if dry_run else ""
+            for item in plan.items:
+                what = {"remove": "remove", "strip": "strip", "mark": "mark purged"}[item.action]
+                extra = (
+                    f", keeping {len(item.keep_files)} linked file(s)" if item.keep_files else ""
+                )
+                who = ", ".join(item.projects) or "already purged"
+                click.echo(f"{verb}{what} {item.relpath} ({who}{extra})")
+            if verbose_kept or dry_run:
+                for kept in plan.kept:
+                    click.echo(f"keep {kept.relpath}: {kept.reason}")
+            if dry_run:
+                click.echo(f"dry run: {len(plan.items)} repo(s) would go, {len(plan.kept)} kept")
+                return
+            result = apply_purge(s, repos, plan)
+        click.echo(
+            f"purged: {result.removed} removed, {result.stripped} stripped, "
+            f"{result.flagged} build(s) flagged; {len(plan.kept)} old repo(s) kept"
+        )
+        if settings.replication.targets:
+            with BuilderLock(settings.builder.data_dir):
+                done = replicate_all(settings)
+            click.echo(f"mirrors resynced: {', '.join(done)}")
+    finally:
+        engine.dispose()
+
+
+def register(group: click.Group) -> None:
+    """Add ``purge`` to the root group."""
+    group.add_command(purge_cmd)

@@ -1,0 +1,3 @@
+"""barclient: talks to the demo bar service."""
+
+API_VERSION = "2"

@@ -1,0 +1,3 @@
+"""bazutils: utilities for the demo."""
+
+DEFAULT_TIMEOUT = 30

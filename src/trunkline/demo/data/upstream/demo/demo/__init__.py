@@ -1,0 +1,1 @@
+"""demo: an OpenStack-like service for the trunkline demo."""

@@ -1,0 +1,5 @@
+"""foolib: small helpers used by the demo projects."""
+
+
+def greet(name: str) -> str:
+    return f"hello, {name}"

@@ -1,0 +1,5 @@
+class demo (
+  $debug = false,
+) {
+  package { 'openstack-demo-api': ensure => present }
+}

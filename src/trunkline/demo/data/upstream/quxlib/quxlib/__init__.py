@@ -1,0 +1,1 @@
+"""quxlib: the demo's data structures."""

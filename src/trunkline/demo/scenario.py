@@ -1,0 +1,123 @@
+"""The ``make demo`` scenario: a generated world, two build cycles, an FTBFS, a dnf install.
+
+It runs the real builder (the same ``BuildCycle`` as ``trunkline build``) on a
+generated world of upstream repos, distgits and rdoinfo metadata, and checks,
+as it goes, the promises the README makes: every package builds in the first
+cycle; after new upstream commits (one of which breaks its package on purpose)
+the broken package is in FTBFS, ``current`` moves on and ``consistent`` stays
+put; a package installs from ``current`` with ``dnf --installroot``. A broken
+promise is a :class:`DemoError`, so ``make demo`` fails loudly instead of
+printing a happy story.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from trunkline.build.cycle import BuildCycle, CycleOptions, CycleReport
+from trunkline.config import load_settings
+from trunkline.db.models import BuildStatus
+from trunkline.demo.world import INSTALL_NAMES, DemoWorld, advance_world, generate_world
+from trunkline.errors import TrunklineError
+from trunkline.process import run
+from trunkline.publish.installcheck import dnf_base_args
+
+MARKER = ".trunkline-demo"
+
+
+class DemoError(TrunklineError):
+    """The demo did not behave as documented."""
+
+    exit_code = 20
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What the demo produced, for the CLI to print."""
+
+    world: DemoWorld
+    first: CycleReport
+    second: CycleReport
+    current: Path
+    consistent: Path
+    ftbfs: tuple[str, ...]
+    installed: tuple[str, ...]
+
+
+Say = Callable[[str], None]
+
+
+def _link_target(link: Path) -> Path:
+    if not link.is_symlink():
+        raise DemoError(f"{link}: expected a symlink to a hashed repo")
+    return link.resolve()
+
+
+def prepare_dir(root: Path, say: Say) -> None:
+    """Start from a clean demo dir; refuse to wipe a directory that is not a demo."""
+    if root.exists() and any(root.iterdir()):
+        if not (root / MARKER).exists():
+            raise DemoError(f"{root}: exists and is not a trunkline demo; choose another --dir")
+        say(f"removing the previous demo in {root}")
+        shutil.rmtree(root)
+    root.mkdir(parents=True, exist_ok=True)
+
+
+def install_from_current(
+    world: DemoWorld, current: Path, base_repos: tuple[str, ...], packages: list[str]
+) -> tuple[str, ...]:
+    """Really install ``packages`` from ``current`` (+ the demo base repo) into a temp root."""
+    root = Path(tempfile.mkdtemp(prefix="installroot-", dir=world.data_dir))
+    try:
+        repos = [("demo-current", current.as_uri())]
+        repos += [(f"demo-base{i}", url) for i, url in enumerate(base_repos)]
+        argv = dnf_base_args(root, world.data_dir / "dnf-cache", repos)
+        run(
+            [*argv, "install", *packages], timeout=600, log_path=world.data_dir / "demo-install.log"
+        )
+        out = run(["rpm", "--root", str(root), "-qa", "--qf", "%{NAME}-%{VERSION}-%{RELEASE}\\n"])
+        return tuple(sorted(out.stdout.split()))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def run_demo(root: Path, say: Say) -> DemoSummary:
+    """Generate the world, run two cycles, check the promises, install from current."""
+    prepare_dir(root, say)
+    (root / MARKER).write_text("trunkline demo world\n")
+    say(f"generating the demo world in {root}")
+    world = generate_world(root)
+    settings = load_settings(world.config_path)
+    cycle = BuildCycle(settings, progress=say)
+
+    say(f"cycle 1: building {len(world.packages)} packages")
+    first = cycle.run(CycleOptions())
+    bad = [o for o in first.outcomes if o.status is not BuildStatus.SUCCESS]
+    if bad or first.source_errors or not first.outcomes:
+        detail = "; ".join(f"{o.package}: {o.error}" for o in bad) or str(first.source_errors)
+        raise DemoError(f"cycle 1 should build every package: {detail or 'nothing was built'}")
+    repos = settings.builder.repos_path
+    consistent_before = _link_target(repos / "consistent")
+
+    changes = advance_world(world)
+    say("new upstream commits: " + ", ".join(f"{p} ({s})" for p, s in changes))
+    say("cycle 2: building the new commits")
+    second = cycle.run(CycleOptions())
+    ftbfs = tuple(sorted({o.package for o in second.failed}))
+    if not ftbfs:
+        raise DemoError("cycle 2 should have an FTBFS (a commit breaks a package on purpose)")
+    current = _link_target(repos / "current")
+    consistent = _link_target(repos / "consistent")
+    if consistent != consistent_before:
+        raise DemoError("'consistent' moved although a package is in FTBFS")
+    if current == consistent_before:
+        raise DemoError("'current' did not move to the newest good build")
+
+    names = list(INSTALL_NAMES)
+    say(f"installing {', '.join(names)} from current with dnf --installroot")
+    installed = install_from_current(world, current, settings.install_check.base_repos, names)
+    return DemoSummary(world, first, second, current, consistent, ftbfs, installed)

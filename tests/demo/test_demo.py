@@ -1,0 +1,56 @@
+"""`make demo` end to end: the generated world builds, breaks on purpose and installs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from trunkline.config import load_settings
+from trunkline.demo.scenario import DemoError, prepare_dir, run_demo
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_demo_keeps_every_promise_of_the_readme(tmp_path: Path) -> None:
+    root = tmp_path / "demo"
+    said: list[str] = []
+    summary = run_demo(root, said.append)
+
+    assert len(summary.first.outcomes) == 10
+    assert summary.ftbfs == ("demo-data",)
+    assert summary.current != summary.consistent
+    assert any(n.startswith("python3-foolib-1.3.0-0.") for n in summary.installed)
+    repos = summary.world.data_dir / "repos"
+    assert (repos / "report.html").is_file()
+    # the config it leaves behind drives one more cycle from the CLI: nothing new to build
+    settings = load_settings(summary.world.config_path)
+    assert settings.builder.repos_path == repos
+    again = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "trunkline",
+            "--config",
+            str(summary.world.config_path),
+            "build",
+            "--dry-run",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip() == "nothing to build"
+
+
+def test_the_demo_refuses_to_wipe_a_directory_it_did_not_create(tmp_path: Path) -> None:
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.tex").write_text("years of work")
+    with pytest.raises(DemoError, match="exists and is not a trunkline demo"):
+        prepare_dir(precious, lambda msg: None)
+    assert os.listdir(precious) == ["thesis.tex"]
