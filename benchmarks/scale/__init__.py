@@ -1,0 +1,1 @@
+"""Helpers of the scale benchmark (``benchmarks/bench_scale.py``)."""

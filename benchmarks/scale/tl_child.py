@@ -1,0 +1,108 @@
+"""One trunkline build cycle in its own process, measured (``python -m benchmarks.scale.tl_child``).
+
+``bench_scale`` runs every trunkline step in a fresh child so that the memory
+peak (``ru_maxrss`` of this process) belongs to that step alone. The child
+wraps ``Publisher.record`` to time publishing per build, counts the external
+commands per tool (through ``trunkline.process``'s accounting hook), and
+prints one JSON object on its last stdout line.
+
+Usage: ``tl_child WORLD_ROOT COUNT DATA_DIR WORKERS [FIRST LAST]``: follow the
+first COUNT packages of the world and build only packages FIRST..LAST-1 of them
+(all when omitted).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import resource
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from benchmarks.scale.world import ScaleWorld, package_names
+from trunkline import process
+from trunkline.build import cycle as cycle_module
+from trunkline.build.cycle import BuildCycle, CycleOptions
+from trunkline.build.publisher import Publisher
+from trunkline.db import queries
+
+PHASES = ("_plan", "_dependencies")
+
+
+def _timed(store: list[float], fn: Callable[..., Any]) -> Callable[..., Any]:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            store.append(time.perf_counter() - start)
+
+    return wrapper
+
+
+def main(argv: list[str]) -> int:
+    """Run one cycle as described in the module docstring; print its measures as JSON."""
+    root, count, data_dir, workers = Path(argv[0]), int(argv[1]), Path(argv[2]), int(argv[3])
+    names = package_names(count)
+    selected = names[int(argv[4]) : int(argv[5])] if len(argv) >= 6 else ()
+    world = ScaleWorld(root, names)
+    logging.basicConfig(level=logging.WARNING)
+
+    publish: list[float] = []
+    Publisher.record = _timed(publish, Publisher.record)  # type: ignore[method-assign]
+    phases: dict[str, list[float]] = {p: [] for p in PHASES}
+    for name in PHASES:
+        setattr(BuildCycle, name, _timed(phases[name], getattr(BuildCycle, name)))
+    # where a poll goes: fetching (in FETCH_CONCURRENCY threads), planning each package and
+    # its DB look-ups (in the cycle's thread); summed seconds, so threads may exceed wall.
+    parts: dict[str, list[float]] = {}
+    for name in ("refresh_mirror", "plan_package", "render_reports"):
+        parts[name] = []
+        setattr(cycle_module, name, _timed(parts[name], getattr(cycle_module, name)))
+    for name in ("last_processed", "is_processed"):
+        parts[name] = []
+        setattr(queries, name, _timed(parts[name], getattr(queries, name)))
+
+    commands: Counter[str] = Counter()
+    account = process._account
+
+    def counting(args: list[str], seconds: float) -> None:
+        key = args[0]
+        if key == "git":  # name git commands by their subcommand
+            sub = next((a for a in args[1:] if not a.startswith("-") and "/" not in a), "?")
+            key = f"git {sub}"
+        commands[key] += 1
+        account(args, seconds)
+
+    process._account = counting  # type: ignore[assignment]
+
+    cycle = BuildCycle(world.settings(data_dir, count), progress=lambda _msg: None)
+    start = time.perf_counter()
+    report = cycle.run(CycleOptions(packages=tuple(selected), workers=workers))
+    wall = time.perf_counter() - start
+    statuses = Counter(o.status.value for o in report.outcomes)
+    result = {
+        "wall": wall,
+        "built": len(report.outcomes),
+        "statuses": dict(statuses),
+        "source_errors": report.source_errors[:3],
+        "publish": publish,
+        "plan": sum(phases["_plan"]),
+        "dependencies": sum(phases["_dependencies"]),
+        "render": sum(parts["render_reports"]),
+        "parts": {k: [len(v), sum(v)] for k, v in parts.items()},
+        "build_seconds": sum(o.seconds for o in report.outcomes),
+        "tools": process.tool_seconds(),
+        "commands": dict(commands),
+        "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    }
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
