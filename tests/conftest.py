@@ -13,6 +13,7 @@ import os
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -143,10 +144,30 @@ def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     return _server_database(backend)
 
 
+def _sqlite_real_savepoints(engine: sa.Engine) -> None:
+    """Let SQLAlchemy, not pysqlite, emit BEGIN, so SAVEPOINTs nest in a real transaction.
+
+    pysqlite defers BEGIN to the first write: the outer test transaction then does not
+    exist, and code under test that commits (a SAVEPOINT release) would commit for real
+    and leak rows into the next test (SQLAlchemy's documented pysqlite recipe).
+    """
+
+    @sa.event.listens_for(engine, "connect")
+    def _autocommit_driver(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn: sa.Connection) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+
 @pytest.fixture(scope="session")
 def db_engine(db_url: str) -> Iterator[sa.Engine]:
     """A migrated engine on each back end."""
     engine = open_database(db_url)
+    if engine.dialect.name == "sqlite":
+        engine.dispose()
+        _sqlite_real_savepoints(engine)
     yield engine
     engine.dispose()
 
@@ -162,3 +183,42 @@ def db_session(db_engine: sa.Engine) -> Iterator[Session]:
         finally:
             session.close()
             trans.rollback()
+
+
+# --- a real browser ----------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the module."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh page; a JavaScript dialog or a page error fails the test."""
+    context = browser.new_context()
+    pg = context.new_page()
+    events: list[str] = []
+    pg.on("dialog", lambda d: (events.append(d.message), d.dismiss()))
+    pg.on("pageerror", lambda e: events.append(str(e)))
+    yield pg
+    context.close()
+    assert events == []
