@@ -17,6 +17,10 @@ if [ "${WITH_BROWSER:-0}" = 1 ]; then
     command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 fi
 command -v rsync >/dev/null 2>&1 || need_apt+=(rsync)
+# Debian splits venv/ensurepip out of python3
+"$PY" -c 'import ensurepip, venv' >/dev/null 2>&1 || need_apt+=(python3-venv)
+# rpmlint (trunkline distgit lint) loads libmagic through python-magic
+ldconfig -p 2>/dev/null | grep -q 'libmagic\.so\.1' || need_apt+=(libmagic1)
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "bootstrap: installing system packages: ${need_apt[*]}"
     SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
