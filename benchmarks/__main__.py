@@ -2,7 +2,8 @@
 
 Each ``benchmarks/bench_<name>.py`` exposes ``main(argv) -> int`` that prints a
 table; this runner runs them in name order (or only the named ones) and exits
-non-zero if any of them failed.
+non-zero if any of them failed. Arguments starting with ``-`` (``--quick``,
+``--no-dlrn``) are passed on to every selected benchmark.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ def main(argv: list[str]) -> int:
     """Run the selected benchmarks; return the number that failed."""
     here = Path(__file__).parent
     names = sorted(m.name for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_"))
-    wanted = [a if a.startswith("bench_") else f"bench_{a}" for a in argv] or names
+    options = [a for a in argv if a.startswith("-")]  # passed on to each benchmark
+    picked = [a for a in argv if not a.startswith("-")]
+    wanted = [a if a.startswith("bench_") else f"bench_{a}" for a in picked] or names
     failed = 0
     for name in wanted:
         if name not in names:
@@ -27,7 +30,7 @@ def main(argv: list[str]) -> int:
         start = time.monotonic()
         print(f"\n=== {name} ===", flush=True)
         module = importlib.import_module(f"benchmarks.{name}")
-        rc = int(module.main([]))
+        rc = int(module.main(options))
         verdict = "ok" if rc == 0 else f"FAILED ({rc})"
         print(f"=== {name}: {verdict} in {time.monotonic() - start:.1f}s")
         failed += rc != 0

@@ -42,3 +42,7 @@ fi
 # The rpm shim on PyPI loads Debian's python3-rpm bindings; fail early if it cannot.
 .venv/bin/python -c 'import rpm; rpm.labelCompare(("0","1","1"),("0","1","1"))' \
     || { echo "bootstrap: the rpm Python bindings do not load (python3-rpm)"; exit 1; }
+# An editable install does not byte-compile the package (a wheel install does); without
+# .pyc files, and with PYTHONDONTWRITEBYTECODE set, every CLI call would recompile its
+# modules (~40 ms of a 60 ms `trunkline info`). Cheap when nothing changed.
+.venv/bin/python -m compileall -q src/trunkline >/dev/null

@@ -43,6 +43,8 @@ class BuilderSettings(_Section):
     release_minor: int = 0
     keep_changelog: bool = False
     include_srpm_in_repo: bool = True
+    # repodata writer: createrepo_c's library with a per-process package cache, or its CLI
+    repodata: Literal["library", "cli"] = "library"
     use_components: bool = False
     head_only: bool = False
     maxretries: int = Field(default=3, ge=0)

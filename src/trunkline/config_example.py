@@ -23,6 +23,7 @@ fallback_to_master = true        # stable/X missing -> unmaintained/X -> X-eol -
 release_numbering = "0.date.hash"  # or "0.1.date.hash", "minor.date.hash"
 keep_changelog = false
 include_srpm_in_repo = true
+repodata = "library"             # createrepo_c's library, caching package XML; or "cli" (--update)
 use_components = false
 head_only = false                # build only the newest commit of each package
 maxretries = 3                   # transient failures retried this many times

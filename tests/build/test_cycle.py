@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -191,15 +192,37 @@ def test_a_bad_driver_config_stops_the_run_before_anything_is_built(world: Cycle
     assert not (settings.builder.repos_path / "current").exists()
 
 
+def _repodata_log(repos: Path, row: Commit) -> tuple[int, int, int, int]:
+    """(packages, cached, from previous repo, read) from a build's createrepo.log."""
+    log = (repos / row.repo_dir / "createrepo.log").read_text()
+    found = re.search(r"(\d+) packages, (\d+) cached, (\d+) from \S+, (\d+) read", log)
+    assert found, log
+    packages, cached, previous, read = (int(g) for g in found.groups())
+    return packages, cached, previous, read
+
+
 def test_each_repo_reuses_the_previous_repos_repodata(world: CycleWorld) -> None:
     settings = world.settings()
     cycle = BuildCycle(settings)
     cycle.run(CycleOptions())
     first, second = rows(cycle)
     repos = settings.builder.repos_path
-    log = (repos / second.repo_dir / "createrepo.log").read_text()
-    assert f"--update-md-path {repos / first.repo_dir / 'repodata'}" in log
-    assert "--update-md-path" not in (repos / first.repo_dir / "createrepo.log").read_text()
+    own = len(second.artifact_list)
+    # within one run the writer's cache describes the first build's RPMs
+    assert _repodata_log(repos, second) == (
+        own + len(first.artifact_list),
+        len(first.artifact_list),
+        0,
+        own,
+    )
+    # a new run (new process, empty cache) takes them from the previous repo's metadata
+    world.upstream_commit("alpha", "Tune alpha")
+    later = BuildCycle(world.settings())
+    later.run(CycleOptions())
+    newest = rows(later)[-1]
+    packages, cached, previous, read = _repodata_log(repos, newest)
+    assert (cached, read) == (0, len(newest.artifact_list))
+    assert previous == packages - read > 0
 
 
 def test_a_package_is_built_after_what_it_buildrequires(world: CycleWorld) -> None:

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from trunkline.config import Settings
 from trunkline.db import queries
 from trunkline.db.models import BuildStatus, CIVote, Commit, InstallStatus
+from trunkline.db.queries import BuildSummary
 from trunkline.errors import InputError, PublishError
 from trunkline.publish import layout
 from trunkline.publish.aggregate import write_aggregate
@@ -44,6 +45,7 @@ from trunkline.publish.repo import (
     publish_failure,
     stage_links,
 )
+from trunkline.publish.repodata import make_writer
 from trunkline.publish.sync import replicate_build
 from trunkline.publish.versions_csv import VersionsRow, render_versions_csv
 
@@ -97,6 +99,9 @@ class Publisher:
         self.settings = settings
         self.repos = settings.builder.repos_path
         self.urls = dict(urls or {})
+        # One writer for the Publisher's life: its cache of package XML is what makes
+        # the second and later publications of a cycle cheap.
+        self.repodata = make_writer(settings.builder.repodata)
 
     # --- helpers --------------------------------------------------------------------
     def _component(self, rec_component: str | None) -> str | None:
@@ -124,7 +129,9 @@ class Publisher:
             build_seconds=rec.build_seconds,
         )
 
-    def _versions_rows(self, latest: Mapping[str, Commit], row: Commit) -> list[VersionsRow]:
+    def _versions_rows(
+        self, latest: Mapping[str, BuildSummary], row: BuildSummary
+    ) -> list[VersionsRow]:
         rows = []
         for name in sorted({*latest, row.project_name}):
             c = row if name == row.project_name else latest[name]
@@ -147,7 +154,7 @@ class Publisher:
         return rows
 
     @staticmethod
-    def _linked(latest: Mapping[str, Commit], project: str) -> tuple[str, ...]:
+    def _linked(latest: Mapping[str, BuildSummary], project: str) -> tuple[str, ...]:
         linked: list[str] = []
         for name, other in sorted(latest.items()):
             if name == project or other.is_purged:
@@ -166,7 +173,7 @@ class Publisher:
         link_others: bool,
     ) -> PublishRequest:
         component = self._component(row.component)
-        latest = queries.latest_success_per_project(session, component=component)
+        latest = queries.latest_success_summaries(session, component=component)
         latest.pop(row.project_name, None)
         previous = queries.newest_success(session, component=component, before_id=row.id)
         prev_path = None
@@ -180,7 +187,7 @@ class Publisher:
             logs=tuple(logs),
             linked=self._linked(latest, row.project_name) if link_others else (),
             commit_yaml=commit_yaml_document([row]),
-            versions_csv=render_versions_csv(self._versions_rows(latest, row)),
+            versions_csv=render_versions_csv(self._versions_rows(latest, BuildSummary.of(row))),
             reponame=self.settings.builder.reponame,
             repo_id=repo_id(self.settings.builder.reponame, component),
             baseurl=self.settings.builder.baseurl,
@@ -235,7 +242,7 @@ class Publisher:
         only corrects the links that changed meanwhile, so the serialized part of a
         publication does not grow with the number of packages' links.
         """
-        latest = queries.latest_success_per_project(session, component=self._component(component))
+        latest = queries.latest_success_summaries(session, component=self._component(component))
         return stage_links(self.repos, relpath, self._linked(latest, project))
 
     def relpath_of(
@@ -264,7 +271,7 @@ class Publisher:
         if staged is not None and staged.path.parent != (self.repos / relpath).parent:
             shutil.rmtree(staged.path, ignore_errors=True)
             staged = None
-        published: PublishedRepo = publish_build(req, staged)
+        published: PublishedRepo = publish_build(req, staged, self.repodata)
         row.artifacts = ",".join(published.artifacts)
         install = self._install_check(published, row)
         row.install_status = install.status

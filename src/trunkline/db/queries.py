@@ -9,11 +9,12 @@ mandatory ``limit``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from trunkline.db.models import BuildStatus, Commit
+from trunkline.db.models import FLAG_PURGED, BuildStatus, Commit
 
 
 def last_processed(session: Session, project: str, *, kind: str = "rpm") -> Commit | None:
@@ -91,6 +92,73 @@ def latest_success_per_project(
 ) -> dict[str, Commit]:
     """The newest SUCCESS build of every package (optionally of one component)."""
     return _latest_per_project(session, [BuildStatus.SUCCESS], component, kind)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildSummary:
+    """The columns of a build that publishing reads, as a plain value.
+
+    Publishing reads the newest good build of every package for each build it
+    publishes; at 700 packages loading them as ORM objects costs ~15 ms a build,
+    plain rows a tenth of that.
+    """
+
+    project_name: str
+    commit_hash: str
+    distro_hash: str
+    extended_hash: str | None
+    status: BuildStatus
+    dt_build: int
+    component: str | None
+    version: str | None
+    release: str | None
+    artifacts: str | None
+    flags: int
+
+    @classmethod
+    def of(cls, row: Commit) -> BuildSummary:
+        """The summary of one ORM row."""
+        return cls(*(getattr(row, col.key) for col in _SUMMARY_COLUMNS))
+
+    @property
+    def is_purged(self) -> bool:
+        """True once purge removed this build's repo."""
+        return bool(self.flags & FLAG_PURGED)
+
+    @property
+    def artifact_list(self) -> list[str]:
+        """The repo-relative paths of the RPMs this build produced."""
+        return [a for a in (self.artifacts or "").split(",") if a]
+
+
+_SUMMARY_COLUMNS = (
+    Commit.project_name,
+    Commit.commit_hash,
+    Commit.distro_hash,
+    Commit.extended_hash,
+    Commit.status,
+    Commit.dt_build,
+    Commit.component,
+    Commit.version,
+    Commit.release,
+    Commit.artifacts,
+    Commit.flags,
+)
+
+
+def latest_success_summaries(
+    session: Session, *, component: str | None = None, kind: str = "rpm"
+) -> dict[str, BuildSummary]:
+    """:func:`latest_success_per_project` as plain :class:`BuildSummary` values."""
+    newest = (
+        select(func.max(Commit.id).label("id"))
+        .where(Commit.type == kind, Commit.status == BuildStatus.SUCCESS)
+        .group_by(Commit.project_name)
+    )
+    if component is not None:
+        newest = newest.where(Commit.component == component)
+    stmt = select(*_SUMMARY_COLUMNS).where(Commit.id.in_(newest.scalar_subquery()))
+    return {row[0]: BuildSummary(*row) for row in session.execute(stmt)}
 
 
 def latest_processed_per_project(

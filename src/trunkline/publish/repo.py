@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from trunkline.errors import PublishError
 from trunkline.publish.atomic import staged_dir, temp_sibling
-from trunkline.publish.repodata import createrepo
+from trunkline.publish.repodata import CliRepodata, RepodataWriter
 from trunkline.publish.repofile import repo_file_text
 
 
@@ -131,8 +131,15 @@ def _common_files(tmp: Path, req: PublishRequest) -> None:
     (tmp / "commit.yaml").write_text(req.commit_yaml, encoding="utf-8")
 
 
-def publish_build(req: PublishRequest, staged: StagedLinks | None = None) -> PublishedRepo:
+def publish_build(
+    req: PublishRequest,
+    staged: StagedLinks | None = None,
+    repodata: RepodataWriter | None = None,
+) -> PublishedRepo:
     """Publish a successful build (see module doc), in ``staged`` when links were pre-made.
+
+    ``repodata`` writes the metadata (default: the ``createrepo_c`` command); a
+    builder passes its long-lived :class:`~trunkline.publish.repodata.LibraryRepodata`.
 
     Raises:
         PublishError: a file is missing, createrepo_c failed, or the rename failed.
@@ -157,7 +164,7 @@ def publish_build(req: PublishRequest, staged: StagedLinks | None = None) -> Pub
             ),
             encoding="utf-8",
         )
-        createrepo(
+        (repodata or CliRepodata()).write(
             tmp,
             previous=req.previous,
             include_srpm=req.include_srpm,
