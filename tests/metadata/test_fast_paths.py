@@ -208,7 +208,7 @@ WARM_QUERY = textwrap.dedent(
         main(sys.argv[1:])
     except SystemExit as exc:
         code = exc.code
-    heavy = ("sqlalchemy", "alembic", "fastapi", "pydantic", "yaml", "multiprocessing")
+    heavy = ("sqlalchemy", "alembic", "fastapi", "pydantic", "yaml", "multiprocessing", "logging")
     loaded = sorted({m.split(".")[0] for m in sys.modules if m.split(".")[0] in heavy})
     print(json.dumps({"code": code, "loaded": loaded}), file=sys.stderr)
     """

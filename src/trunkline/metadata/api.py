@@ -7,7 +7,6 @@ for a ready model, and parses the YAML (``load.py``) only on a cache miss.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +26,6 @@ from trunkline.metadata.source import (
     resolve_git,
     split_ref,
 )
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

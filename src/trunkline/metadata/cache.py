@@ -16,7 +16,6 @@ never reads that part.
 from __future__ import annotations
 
 import contextlib
-import logging
 import marshal
 import os
 import pickle
@@ -29,9 +28,18 @@ from trunkline.metadata.catalog import Metadata
 from trunkline.metadata.gcpause import gc_paused
 
 if TYPE_CHECKING:
+    import logging
+
     from trunkline.metadata.readers import Reuse
 
-log = logging.getLogger(__name__)
+
+def _log() -> logging.Logger:
+    """This module's logger, imported on first use: a warm query never logs, and
+    importing ``logging`` costs it ~5 ms."""
+    import logging
+
+    return logging.getLogger(__name__)
+
 
 # Bump when the pickled shape of Metadata changes.
 CACHE_FORMAT = 4
@@ -94,13 +102,13 @@ def read_entry(cache_dir: Path, key: str, root: Path | None) -> Metadata | None:
             if root is not None and (
                 stats is None or file_stats(root, [s[0] for s in stats]) != stats
             ):
-                log.debug("metadata cache %s is stale", path)
+                _log().debug("metadata cache %s is stale", path)
                 return None
             md: Any = pickle.load(fh)  # noqa: S301
     except FileNotFoundError:
         return None
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
-        log.debug("metadata cache %s unreadable: %s", path, exc)
+        _log().debug("metadata cache %s unreadable: %s", path, exc)
         return None
     return md if isinstance(md, Metadata) else None
 
@@ -126,7 +134,7 @@ def read_reuse(cache_dir: Path, key: str) -> Reuse | None:
         AttributeError,
         ImportError,
     ) as exc:
-        log.debug("metadata cache %s unreadable: %s", path, exc)
+        _log().debug("metadata cache %s unreadable: %s", path, exc)
         return None
     return reuse if isinstance(reuse, dict) else None
 
@@ -160,6 +168,6 @@ def write_entry(
             pickle.dump(_marshalled(reuse), fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, _entry_path(cache_dir, key))
     except OSError as exc:
-        log.warning("metadata cache %s not written: %s", cache_dir, exc)
+        _log().warning("metadata cache %s not written: %s", cache_dir, exc)
         with contextlib.suppress(OSError, UnboundLocalError):
             os.unlink(tmp)
