@@ -33,6 +33,7 @@ COLD_RUNS = 3
 QUERY_RUNS = 20
 CLI_RUNS = 10
 CLI_QUERY = "maintainers:johnsomor"
+CLI_FIND = "oslo-config"
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Target:
         """Whether trunkline's median (seconds) and the speed ratio reach the goal."""
         if self.min_ratio is not None and ratio < self.min_ratio:
             return False
-        return self.max_ms is None or ours_s * 1000 < self.max_ms
+        return self.max_ms is None or ours_s * 1000 <= self.max_ms
 
 
 # issue #3: warm queries >= 10x distroinfo, cold load no slower; a warm `trunkline info`
@@ -57,7 +58,10 @@ RATIO_TARGETS = {
     "warm query": Target(">= 10x", min_ratio=10),
     "filter query": Target(">= 1x (no slower)", min_ratio=1),
 }
-CLI_TARGET = Target("< 100 ms", max_ms=100)
+# "well under 100 ms" (issue #3), read as: at most 80 ms, for every kind of query. The
+# floor here is ~55 ms: python's start (~12 ms), click and the stdlib it imports (~27 ms).
+CLI_TARGET = Target("<= 80 ms", max_ms=80)
+CLI_LABELS = ("CLI info FILTER", "CLI info (summary)", "CLI findpkg")
 
 PEER_SCRIPT = r"""
 import json, sys, time
@@ -140,21 +144,27 @@ def _wall(argv: list[str], runs: int, env: dict[str, str] | None = None) -> list
 
 
 def _cli(peer_python: Path) -> dict[str, tuple[list[float], list[float]]]:
+    """Wall times of warm CLI queries, rdopkg's and ours, per kind of query."""
     rdopkg = peer_python.parent / "rdopkg"
     trunkline = shutil.which("trunkline", path=str(Path(sys.executable).parent))
-    ours_argv = ([trunkline] if trunkline else [sys.executable, "-m", "trunkline"]) + [
-        "info",
-        "--info",
-        str(SNAPSHOT),
-        CLI_QUERY,
-    ]
+    ours = [trunkline] if trunkline else [sys.executable, "-m", "trunkline"]
+    snap = str(SNAPSHOT)
+    queries = {  # label -> (our argv, rdopkg's argv)
+        "CLI info FILTER": (["info", "--info", snap, CLI_QUERY], ["info", "-l", snap, CLI_QUERY]),
+        "CLI info (summary)": (["info", "--info", snap], ["info", "-l", snap]),
+        "CLI findpkg": (["findpkg", "--info", snap, CLI_FIND], ["findpkg", "-l", snap, CLI_FIND]),
+    }
+    out: dict[str, tuple[list[float], list[float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "TRUNKLINE_CACHE_DIR": tmp}
-        ours = _wall(ours_argv, CLI_RUNS, env)
-    theirs = _wall([str(rdopkg), "info", "-l", str(SNAPSHOT), CLI_QUERY], CLI_RUNS)
+        for label, (our_args, their_args) in queries.items():
+            mine = _wall([*ours, *our_args], CLI_RUNS, env)
+            theirs = _wall([str(rdopkg), *their_args], CLI_RUNS)
+            out[label] = (theirs, mine)
     start = _wall([sys.executable, "-c", "pass"], CLI_RUNS)
     peer_start = _wall([str(peer_python), "-c", "pass"], CLI_RUNS)
-    return {"cli warm": (theirs, ours), "python start": (peer_start, start)}
+    out["python start"] = (peer_start, start)
+    return out
 
 
 def main(argv: list[str]) -> int:
@@ -174,7 +184,7 @@ def main(argv: list[str]) -> int:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"snapshot {SNAPSHOT.name}, {os.cpu_count()} cores, load average {load}")
     print(
-        f"{'operation (median)':<22}{'distroinfo':>12}{'trunkline':>12}{'ratio':>9}"
+        f"{'operation (median)':<26}{'distroinfo':>12}{'trunkline':>12}{'ratio':>9}"
         f"  {'target':<18}verdict"
     )
     ok = True
@@ -183,14 +193,14 @@ def main(argv: list[str]) -> int:
         ("cold load", their["cold"], ours["cold"], RATIO_TARGETS["cold load"]),
         ("warm query", their["warm"], ours["warm"], RATIO_TARGETS["warm query"]),
         ("filter query", their["filter"], ours["filter"], RATIO_TARGETS["filter query"]),
-        ("CLI warm query (wall)", *cli["cli warm"], CLI_TARGET),
+        *((f"{label} (wall)", *cli[label], CLI_TARGET) for label in CLI_LABELS),
         ("python start (ref.)", *cli["python start"], None),
     ]
     for label, their_times, our_times, target in rows:
         theirs = statistics.median(their_times)
         mine = statistics.median(our_times)
         ratio = theirs / mine if mine else float("inf")
-        line = f"{label:<22}{theirs * 1000:>10.1f}ms{mine * 1000:>10.1f}ms{ratio:>8.1f}x"
+        line = f"{label:<26}{theirs * 1000:>10.1f}ms{mine * 1000:>10.1f}ms{ratio:>8.1f}x"
         if target is None:
             print(f"{line}  {'-':<18}reference")
             continue

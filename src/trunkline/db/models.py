@@ -34,6 +34,11 @@ NAMING = {
 FLAG_PURGED = 0x2
 
 
+def split_artifacts(artifacts: str | None) -> list[str]:
+    """The ``artifacts`` column (comma-separated repo-relative paths) as a list."""
+    return [a for a in (artifacts or "").split(",") if a]
+
+
 class BuildStatus(enum.StrEnum):
     """Outcome of building one (upstream commit, distgit commit) pair.
 
@@ -151,7 +156,7 @@ class Commit(Base):
     @property
     def artifact_list(self) -> list[str]:
         """The repo-relative paths of the RPMs this build produced."""
-        return [a for a in (self.artifacts or "").split(",") if a]
+        return split_artifacts(self.artifacts)
 
 
 class CIVote(Base):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from trunkline.db.models import FLAG_PURGED, BuildStatus, Commit
+from trunkline.db.models import FLAG_PURGED, BuildStatus, Commit, split_artifacts
 
 
 def last_processed(session: Session, project: str, *, kind: str = "rpm") -> Commit | None:
@@ -128,7 +128,7 @@ class BuildSummary:
     @property
     def artifact_list(self) -> list[str]:
         """The repo-relative paths of the RPMs this build produced."""
-        return [a for a in (self.artifacts or "").split(",") if a]
+        return split_artifacts(self.artifacts)
 
 
 _SUMMARY_COLUMNS = (

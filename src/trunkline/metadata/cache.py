@@ -42,7 +42,7 @@ def _log() -> logging.Logger:
 
 
 # Bump when the pickled shape of Metadata changes.
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 
 Stats = list[tuple[str, int, int]]
 

@@ -18,7 +18,13 @@ from typing import Any
 
 from trunkline.errors import MetadataError, UnknownPackageError
 from trunkline.metadata.model import Package, Release
-from trunkline.metadata.query import PackageFilter, filter_packages, find_package, matchable
+from trunkline.metadata.query import (
+    PackageFilter,
+    filter_packages,
+    find_key,
+    find_position,
+    matchable,
+)
 from trunkline.metadata.subst import substitute
 
 # rdoinfo keys indexed by value (the ones users filter on).
@@ -77,6 +83,7 @@ class Metadata:
                 for value in dict.fromkeys(matchable(pkg.raw.get(key))):
                     idx.setdefault(value, []).append(pos)
         self._releases = {r.name: r for r in self.releases}
+        self._find_keys = [find_key(pkg) for pkg in built]
 
     # --- cache shape -------------------------------------------------------------------
 
@@ -217,7 +224,8 @@ class Metadata:
         found = self._by_name.get(query)
         if found:
             return self._pkg(found[0])
-        return find_package(self.packages_in_file_order, query, strict=strict)
+        pos = find_position(self._find_keys, query, strict=strict)
+        return None if pos is None else self._pkg(pos)
 
     def releases_of(self, pkg: Package) -> list[Release]:
         """The releases a package is built for (its tags that name a release)."""

@@ -95,31 +95,39 @@ def strip_project_url(url: str) -> str:
     return url
 
 
-def find_package(
-    packages: Sequence[Package], query: str, *, strict: bool = False
-) -> Package | None:
-    """Best single match for a name, project or upstream URL (``rdopkg findpkg``).
+# What findpkg compares, per package: name, name lowered, project lowered, stripped upstream.
+FindKey = tuple[str, str, str, str | None]
 
-    Order: exact name; project or stripped upstream URL; then, unless ``strict``,
-    a project contained in a URL-looking query, or the query contained in a name.
+
+def find_key(pkg: Package) -> FindKey:
+    """The values :func:`find_position` compares for ``pkg`` (cached by the catalog)."""
+    upstream = strip_project_url(pkg.upstream) if pkg.upstream else None
+    return (pkg.name, pkg.name.lower(), pkg.project.lower(), upstream)
+
+
+def find_position(keys: Sequence[FindKey], query: str, *, strict: bool = False) -> int | None:
+    """The position of the best single match for a name, project or upstream URL.
+
+    Order (``rdopkg findpkg``): exact name; project or stripped upstream URL; then,
+    unless ``strict``, a project contained in a URL-looking query, or the query
+    contained in a name. Works on :func:`find_key` tuples so a cached catalog can
+    answer without loading every package.
     """
-    for pkg in packages:
-        if pkg.name == query:
-            return pkg
+    for pos, key in enumerate(keys):
+        if key[0] == query:
+            return pos
     ps = strip_project_url(query)
-    for pkg in packages:
-        if pkg.project.lower() == ps:
-            return pkg
-        if pkg.upstream and strip_project_url(pkg.upstream) == ps:
-            return pkg
+    for pos, (_, _, project, upstream) in enumerate(keys):
+        if project == ps or (upstream is not None and upstream == ps):
+            return pos
     if strict:
         return None
     psl = ps.lower()
     if re.search(r"\W", ps):
-        for pkg in packages:
-            if pkg.project and pkg.project.lower() in psl:
-                return pkg
-    for pkg in packages:
-        if psl in pkg.name.lower():
-            return pkg
+        for pos, key in enumerate(keys):
+            if key[2] and key[2] in psl:
+                return pos
+    for pos, key in enumerate(keys):
+        if psl in key[1]:
+            return pos
     return None
