@@ -26,9 +26,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.compat.rdopkg_peer import PeerUnavailableError, run_rdopkg
+from tests.compat.rdopkg_peer import run_rdopkg
 from tests.compat.test_rdopkg_distgit import SPEC_IGNORE_FIRST, Pair, make_pair
 from tests.distgit.world import commit
+from tests.peervenv import PeerUnavailableError
 
 from trunkline.distgit.fix import fix
 from trunkline.distgit.newversion import new_version

@@ -50,6 +50,15 @@ def _account(argv: list[str], seconds: float) -> None:
         _tool_seconds[os.path.basename(argv[0])] += seconds
 
 
+def account_tool(name: str, seconds: float) -> None:
+    """Count ``seconds`` of in-process work as time spent in tool ``name``.
+
+    For a tool's library used in place of its command (createrepo_c's bindings),
+    so :func:`tool_seconds` still says where a cycle's time went.
+    """
+    _account([name], seconds)
+
+
 @dataclass(frozen=True)
 class CommandResult:
     """What a finished command produced."""

@@ -19,6 +19,7 @@ import pytest
 
 from tests.publish.test_repo import primary_names
 from trunkline.errors import PublishError
+from trunkline.process import tool_seconds
 from trunkline.publish.repodata import CliRepodata, LibraryRepodata, RepodataWriter, make_writer
 
 pytestmark = pytest.mark.slow
@@ -198,3 +199,11 @@ def test_chunks_of_superseded_packages_are_forgotten(tmp_path: Path, pool: dict[
         writer.write(repo_of(tmp_path / str(k), pool["beta"]))
     assert (writer.last.read, writer.last.cached) == (0, 1)
     assert sorted(writer._chunks) == [pool["beta"].name]
+
+
+def test_library_time_is_counted_as_createrepo_c_time(
+    tmp_path: Path, pool: dict[str, Path]
+) -> None:
+    before = tool_seconds().get("createrepo_c", 0.0)
+    LibraryRepodata().write(repo_of(tmp_path / "r", pool["alpha"]))
+    assert tool_seconds().get("createrepo_c", 0.0) > before

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from trunkline.errors import CommandError, PublishError
-from trunkline.process import run
+from trunkline.process import account_tool, run
 
 # createrepo_c's own defaults (CLI: --changelog-limit 10, sha256, gz metadata).
 CHANGELOG_LIMIT = 10
@@ -165,6 +165,7 @@ class LibraryRepodata:
             except (self._cr.CreaterepoCError, OSError) as exc:
                 raise PublishError(f"{repo.name}: createrepo_c: {exc}") from None
             self.last = stats
+            account_tool("createrepo_c", time.perf_counter() - start)
             if log_path is not None:
                 log_path.write_text(
                     f"createrepo_c {self._cr.VERSION} (library): {stats.packages} packages, "
