@@ -118,7 +118,8 @@ def test_release_of_a_package_shows_pins_and_nvrs(run: Run, snapshot: Path):
     lines = out.splitlines()
     assert lines[:3] == ["flamingo: master", "epoxy: 9.7.1 (pinned)", "dalmatian: 9.6.0 (pinned)"]
     assert lines[12] == "train: 6.11.3 (pinned)"
-    nvrs = lines[13:]
+    assert lines[13] == "flamingo-uc: 9.8.0 (pinned tag, not a release)"  # tags/flamingo-uc.yml
+    nvrs = lines[14:]
     assert len(nvrs) == 33
     assert "  cloud9s-openstack-epoxy-release: python-oslo-config-9.7.1-1.el9s" in nvrs
 

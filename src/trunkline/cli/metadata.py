@@ -197,12 +197,19 @@ def release_cmd(
     if package:
         pkg = md.package(package)
         pins = pkg.pins()
-        for rel in md.releases_of(pkg):
+        releases = md.releases_of(pkg)
+        for rel in releases:
             pin = pins.get(rel.name)
             click.echo(
                 f"{rel.name}: {pin if pin else rel.upstream_branch or '-'}"
                 f"{' (pinned)' if pin else ''}"
             )
+        # Pins on tags that are not releases: the upper-constraints tags (flamingo-uc)
+        # the constraints bot maintains, which release tooling compares against.
+        shown = {rel.name for rel in releases}
+        for tag, pin in sorted(pins.items()):
+            if tag not in shown:
+                click.echo(f"{tag}: {pin} (pinned tag, not a release)")
         for btag, nvr in sorted(pkg.buildsys_tags.items()):
             click.echo(f"  {btag}: {nvr}")
         return
