@@ -216,10 +216,11 @@ def measure(size: int, workdir: Path, with_dlrn: bool) -> list[Row]:
 
 
 def main(argv: list[str]) -> int:
-    """Print the side-by-side table; return 0."""
+    """Print the side-by-side table; return how many rows miss their target."""
     size = int(os.environ.get("BENCH_SCALE_PACKAGES", QUICK if "--quick" in argv else PACKAGES))
     with_dlrn = "--no-dlrn" not in argv
     workdir = Path(tempfile.mkdtemp(prefix="trunkline-bench-scale-"))
+    rows: list[Row] = []
     try:
         rows = measure(size, workdir, with_dlrn)
         print()
@@ -229,7 +230,7 @@ def main(argv: list[str]) -> int:
             print(f"kept {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
-    return 0
+    return sum(r.ok is False for r in rows)
 
 
 if __name__ == "__main__":
