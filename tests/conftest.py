@@ -31,9 +31,9 @@ GIT_ENV = {
 }
 
 
-def git(repo: Path, *args: str, date: str | None = None) -> str:
-    """Run git in ``repo`` with a fixed identity; return stdout."""
-    env = dict(os.environ, **GIT_ENV)
+def git(repo: Path, *args: str, date: str | None = None, identity: dict[str, str] = GIT_ENV) -> str:
+    """Run git in ``repo`` with a fixed identity (``identity``: git env vars); return stdout."""
+    env = dict(os.environ, **identity)
     if date:
         env["GIT_AUTHOR_DATE"] = date
         env["GIT_COMMITTER_DATE"] = date

@@ -11,10 +11,10 @@ RDO-style spec and the remotes ``upstream`` and ``patches`` (file:// URLs), as
 
 from __future__ import annotations
 
-import os
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.conftest import git as conftest_git
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Upstream Dev",
@@ -168,19 +168,8 @@ rm -rf doc/build/html/.{doctrees,buildinfo}
 
 
 def git(repo: Path, *args: str, date: str | None = None) -> str:
-    """Run git with a fixed identity; return stdout."""
-    env = dict(os.environ, **GIT_ENV)
-    if date:
-        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = date
-    out = subprocess.run(
-        ["git", "-c", "init.defaultBranch=master", *args],
-        cwd=repo,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return out.stdout.strip()
+    """Run git as this world's upstream developer; return stdout."""
+    return conftest_git(repo, *args, date=date, identity=GIT_ENV)
 
 
 def commit(repo: Path, message: str, files: dict[str, str], date: str) -> str:
