@@ -14,9 +14,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.build.cycle_world import make_cycle_world
+from tests.builder.cycle_world import make_cycle_world
 
-from trunkline.build.cycle import BuildCycle, CycleOptions
+from trunkline.builder.cycle import BuildCycle, CycleOptions
 from trunkline.process import reset_tool_seconds, tool_seconds
 
 SIZES = (1, 10, 50)

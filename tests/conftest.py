@@ -9,6 +9,7 @@ not reachable are skipped with a message that says which URL was tried.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 from collections.abc import Callable, Iterator
@@ -111,8 +112,10 @@ BACKENDS = ("sqlite", "postgresql", "mariadb")
 
 
 def _worker_db_name() -> str:
+    """One database per checkout and xdist worker, so two clones can run the suite at once."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    return f"trunkline_test_{worker}"
+    checkout = hashlib.sha256(str(Path(__file__).resolve().parent).encode()).hexdigest()[:8]
+    return f"trunkline_test_{checkout}_{worker}"
 
 
 def _server_database(backend: str) -> str:

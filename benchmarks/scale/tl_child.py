@@ -28,9 +28,9 @@ from typing import Any
 
 from benchmarks.scale.world import ScaleWorld, package_names
 from trunkline import process
-from trunkline.build import cycle as cycle_module
-from trunkline.build.cycle import BuildCycle, CycleOptions
-from trunkline.build.publisher import Publisher
+from trunkline.builder import cycle as cycle_module
+from trunkline.builder.cycle import BuildCycle, CycleOptions
+from trunkline.builder.publisher import Publisher
 from trunkline.db import queries
 
 PHASES = ("_plan", "_dependencies")

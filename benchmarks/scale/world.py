@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.build.cycle_world import SPEC, write_rdoinfo
+from tests.builder.cycle_world import SPEC, write_rdoinfo
 
 from trunkline.config import Settings, settings_from_dict
 from trunkline.process import run

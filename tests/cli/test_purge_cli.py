@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.publish.purge_world import History, copy_history, dangling_links
-from trunkline.build.lock import BuilderLock
+from trunkline.builder.lock import BuilderLock
 from trunkline.db.models import FLAG_PURGED
 
 pytestmark = pytest.mark.slow

@@ -32,8 +32,8 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from tests.build.cycle_world import make_cycle_world
-from trunkline.build.cycle import BuildCycle, CycleOptions
+from tests.builder.cycle_world import make_cycle_world
+from trunkline.builder.cycle import BuildCycle, CycleOptions
 from trunkline.config import Settings, settings_from_dict
 from trunkline.db.engine import open_database, session_factory
 from trunkline.db.models import Commit

@@ -15,7 +15,7 @@ import click
 from trunkline.cli.app import AppState
 
 if TYPE_CHECKING:
-    from trunkline.build.cycle import CycleReport
+    from trunkline.builder.cycle import CycleReport
 
 EXIT_FTBFS = 12
 EXIT_TRANSIENT = 13
@@ -80,7 +80,7 @@ def build_cmd(
     workers: int | None,
 ) -> None:
     """Poll every followed package and build each new upstream commit."""
-    from trunkline.build.cycle import BuildCycle, CycleOptions
+    from trunkline.builder.cycle import BuildCycle, CycleOptions
 
     settings = state.settings()
     cycle = BuildCycle(settings, progress=lambda msg: click.echo(msg, err=True))

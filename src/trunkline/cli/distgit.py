@@ -216,7 +216,7 @@ def reqcheck_cmd(
 ) -> None:
     """Compare upstream requirements.txt with the spec's Requires."""
     from trunkline.distgit import reqcheck
-    from trunkline.spec.editor import find_spec, requires_alignment
+    from trunkline.rpmspec.editor import find_spec, requires_alignment
 
     repo = distgit.resolve()
     result = reqcheck.reqcheck(repo, ref=ref, python_version=python_version, override_file=override)
@@ -247,7 +247,7 @@ def reqdiff_cmd(refs: tuple[str, ...], python_version: str, distgit: Path) -> No
     from trunkline.distgit import gitops
     from trunkline.distgit.newversion import latest_version
     from trunkline.distgit.reqdiff import reqdiff
-    from trunkline.spec.editor import find_spec, read_spec
+    from trunkline.rpmspec.editor import find_spec, read_spec
 
     repo = distgit.resolve()
     if len(refs) > 2:

@@ -33,7 +33,7 @@ def purge_cmd(
     state: AppState, older_than: int, dry_run: bool, component: str | None, verbose_kept: bool
 ) -> None:
     """Remove old hashed repos and flag their builds as purged in the DB."""
-    from trunkline.build.lock import BuilderLock
+    from trunkline.builder.lock import BuilderLock
     from trunkline.db.engine import open_database, session_factory, session_scope
     from trunkline.publish.purge import PurgePlan, apply_purge, plan_purge
     from trunkline.publish.sync import replicate_all

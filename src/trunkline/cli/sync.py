@@ -17,7 +17,7 @@ from trunkline.errors import ConfigError
 @click.pass_obj
 def sync_cmd(state: AppState) -> None:
     """Push the whole repo tree to every mirror: repos first, then links and reports."""
-    from trunkline.build.lock import BuilderLock
+    from trunkline.builder.lock import BuilderLock
     from trunkline.publish.sync import replicate_all
 
     settings = state.settings()

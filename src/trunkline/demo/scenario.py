@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from trunkline.build.cycle import BuildCycle, CycleOptions, CycleReport
+from trunkline.builder.cycle import BuildCycle, CycleOptions, CycleReport
 from trunkline.config import load_settings
 from trunkline.db.models import BuildStatus
 from trunkline.demo.world import INSTALL_NAMES, DemoWorld, advance_world, generate_world

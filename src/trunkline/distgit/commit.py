@@ -14,7 +14,7 @@ from pathlib import Path
 
 from trunkline.distgit import gitops
 from trunkline.errors import InputError
-from trunkline.spec import editor
+from trunkline.rpmspec import editor
 
 _BUG = re.compile(r"rhbz#(\d+)")
 _CHANGE_ID = re.compile(r"^Change-Id: (I[0-9a-fA-F]+)$", re.MULTILINE)

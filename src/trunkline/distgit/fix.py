@@ -15,7 +15,7 @@ from pathlib import Path
 from trunkline.distgit import gitops, release, state
 from trunkline.distgit.commit import commit, commit_message
 from trunkline.errors import InputError
-from trunkline.spec import editor
+from trunkline.rpmspec import editor
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from trunkline.errors import SpecError
 from trunkline.process import run
-from trunkline.spec import editor
+from trunkline.rpmspec import editor
 
 EXIT_PROBLEMS = 23  # rdopkg lint's exit code when problems are found
 # rpmlint exits 0 (clean), 64 (errors found) or 66 (badness over the threshold)

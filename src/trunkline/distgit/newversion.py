@@ -26,8 +26,8 @@ from trunkline.distgit.fix import restore_on_error
 from trunkline.distgit.patches import PatchesBase, patches_base, update_patches
 from trunkline.distgit.reqdiff import ReqDiff, reqdiff
 from trunkline.errors import InputError
-from trunkline.spec import editor
-from trunkline.spec.versions import compare_versions
+from trunkline.rpmspec import editor
+from trunkline.rpmspec.versions import compare_versions
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from trunkline.distgit import gitops, release, state
 from trunkline.distgit.commit import commit, commit_message
 from trunkline.distgit.fix import restore_on_error
 from trunkline.distgit.patches import PatchUpdate, update_patches
-from trunkline.spec import editor
+from trunkline.rpmspec import editor
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from trunkline.distgit import gitops
 from trunkline.errors import SpecError
-from trunkline.spec import editor
+from trunkline.rpmspec import editor
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 
 from trunkline.errors import InputError, SpecError
-from trunkline.spec import editor
+from trunkline.rpmspec import editor
 
 LAST_NUMERIC = "last-numeric"
 NO_BUMP = "0"

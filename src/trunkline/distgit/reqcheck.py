@@ -30,8 +30,8 @@ from packaging.version import InvalidVersion, Version
 from trunkline.distgit import gitops
 from trunkline.distgit.requirements import DEFAULT_PYTHON, Req, requirements_at
 from trunkline.errors import InputError
-from trunkline.spec import editor
-from trunkline.spec.versions import compare_versions
+from trunkline.rpmspec import editor
+from trunkline.rpmspec.versions import compare_versions
 
 CATEGORIES = ("met", "any", "mismatch", "missing", "excess", "removed")
 EXIT_MISSING = 2

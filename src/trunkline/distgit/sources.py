@@ -19,7 +19,7 @@ from pathlib import Path
 
 from trunkline.distgit import gitops
 from trunkline.errors import InputError, SpecError
-from trunkline.spec import adapter, editor
+from trunkline.rpmspec import adapter, editor
 
 SOURCES_FILE = "sources"
 # archive suffix -> git archive format and the compressor git needs configured for it

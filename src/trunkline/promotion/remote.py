@@ -2,7 +2,7 @@
 
 ``POST /api/remote/import`` (DLRN's ``dlrn-remote``) reads ``<url>/commit.yaml``,
 downloads the RPMs it lists and the build logs into a scratch directory, and
-hands them to :func:`trunkline.build.publisher.import_build`, which records and
+hands them to :func:`trunkline.builder.publisher.import_build`, which records and
 publishes them exactly like a local build.
 """
 
@@ -48,7 +48,7 @@ def import_repo(session: Session, settings: Settings, repo_url: str) -> ImportRe
         InputError: the URL is not http(s)/file or commit.yaml is malformed.
         SourceError: commit.yaml or an RPM it lists cannot be downloaded.
     """
-    from trunkline.build.publisher import import_build
+    from trunkline.builder.publisher import import_build
 
     if not repo_url.startswith(("http://", "https://")):
         raise InputError(f"repo_url {repo_url!r}: expected an http:// or https:// URL")

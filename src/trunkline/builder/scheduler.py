@@ -6,7 +6,7 @@ Rules that keep the result identical to a sequential run:
   first (a package's repo history is a chain);
 * a package that BuildRequires another package of this cycle waits until every
   queued build of that package is published (``deps``; cycles must be broken by
-  the caller, see ``build/order.py``);
+  the caller, see ``builder/order.py``);
 * publishing is serialized in the calling thread, either as builds finish
   (``order="finish"``) or strictly in queue order (``order="commit"``).
 

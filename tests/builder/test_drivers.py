@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from trunkline.build.drivers import DRIVERS, make_driver
-from trunkline.build.drivers.base import BuildRequest
-from trunkline.build.drivers.mock import MockDriver
-from trunkline.build.drivers.rpmbuild import RpmbuildDriver
-from trunkline.build.drivers.rpmlog import rpmbuild_error
+from trunkline.builder.drivers import DRIVERS, make_driver
+from trunkline.builder.drivers.base import BuildRequest
+from trunkline.builder.drivers.mock import MockDriver
+from trunkline.builder.drivers.rpmbuild import RpmbuildDriver
+from trunkline.builder.drivers.rpmlog import rpmbuild_error
 from trunkline.config import BuildSettings, MockSettings, RpmbuildSettings
 from trunkline.errors import ConfigError
 

@@ -22,14 +22,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from trunkline.build.drivers.base import BuildDriver, BuildRequest
-from trunkline.build.drivers.rpmlog import rpmbuild_error
+from trunkline.builder.drivers.base import BuildDriver, BuildRequest
+from trunkline.builder.drivers.rpmlog import rpmbuild_error
 from trunkline.db.models import BuildStatus
 from trunkline.errors import CommandError, CommandTimeoutError, InputError, SpecError
 from trunkline.process import run
-from trunkline.spec.adapter import rewrite_spec
-from trunkline.spec.macros import rpm_define_args
-from trunkline.spec.nvr import normalize_version, parse_rpm_filename
+from trunkline.rpmspec.adapter import rewrite_spec
+from trunkline.rpmspec.macros import rpm_define_args
+from trunkline.rpmspec.nvr import normalize_version, parse_rpm_filename
 
 log = logging.getLogger(__name__)
 

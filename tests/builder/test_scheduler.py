@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from trunkline.build.scheduler import QueueItem, run_queue
+from trunkline.builder.scheduler import QueueItem, run_queue
 
 
 def queue(*packages: str) -> list[QueueItem[str]]:

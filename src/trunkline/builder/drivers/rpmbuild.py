@@ -14,12 +14,12 @@ import shutil
 import time
 from pathlib import Path
 
-from trunkline.build.drivers.base import BuildRequest, BuildResult
-from trunkline.build.drivers.rpmlog import rpmbuild_error, srpm_buildrequires, unmet_buildrequires
+from trunkline.builder.drivers.base import BuildRequest, BuildResult
+from trunkline.builder.drivers.rpmlog import rpmbuild_error, srpm_buildrequires, unmet_buildrequires
 from trunkline.config import RpmbuildSettings
 from trunkline.errors import CommandError, CommandTimeoutError
 from trunkline.process import run
-from trunkline.spec.macros import rpm_define_args
+from trunkline.rpmspec.macros import rpm_define_args
 
 
 class RpmbuildDriver:

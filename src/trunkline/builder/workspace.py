@@ -16,15 +16,15 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from trunkline.build.drivers import make_driver
-from trunkline.build.pipeline import BuildJob, build_commit
+from trunkline.builder.drivers import make_driver
+from trunkline.builder.pipeline import BuildJob, build_commit
 from trunkline.config import Settings
 from trunkline.db.models import BuildStatus
 from trunkline.errors import CommandTimeoutError, TrunklineError
 from trunkline.process import run
 from trunkline.publish.repo import StagedLinks
-from trunkline.spec.adapter import spec_info
-from trunkline.spec.nvr import release_string
+from trunkline.rpmspec.adapter import spec_info
+from trunkline.rpmspec.nvr import release_string
 from trunkline.upstream.poll import Candidate
 from trunkline.upstream.tarball import make_tarball
 from trunkline.upstream.version import detect_version

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from trunkline.build.order import dependency_queue, plan_dependencies, requirement_name
-from trunkline.spec.adapter import SpecInfo
+from trunkline.builder.order import dependency_queue, plan_dependencies, requirement_name
+from trunkline.rpmspec.adapter import SpecInfo
 
 
 def info(name: str, *, sub: tuple[str, ...] = (), br: tuple[str, ...] = ()) -> SpecInfo:

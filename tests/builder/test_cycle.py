@@ -10,9 +10,9 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from tests.build.cycle_world import CycleWorld, make_cycle_world
-from trunkline.build.cycle import BuildCycle, CycleOptions
-from trunkline.build.lock import BuilderLock
+from tests.builder.cycle_world import CycleWorld, make_cycle_world
+from trunkline.builder.cycle import BuildCycle, CycleOptions
+from trunkline.builder.lock import BuilderLock
 from trunkline.db.models import BuildStatus, CIVote, Commit
 from trunkline.errors import ConfigError, InputError, LockedError, UnknownPackageError
 

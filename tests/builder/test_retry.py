@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.build.cycle_world import make_cycle_world
-from trunkline.build.cycle import BuildCycle, CycleOptions
+from tests.builder.cycle_world import make_cycle_world
+from trunkline.builder.cycle import BuildCycle, CycleOptions
 from trunkline.db.models import BuildStatus, Commit
 
 pytestmark = pytest.mark.slow

@@ -3,7 +3,7 @@
 From each queued package's spec (at the distgit commit it will be built with)
 we know what it provides (its name and subpackage names) and what it
 BuildRequires. A BuildRequires naming something another queued package provides
-is an edge; the scheduler (``build/scheduler.py``) starts a build only once
+is an edge; the scheduler (``builder/scheduler.py``) starts a build only once
 every queued build of the packages it depends on is published, so it builds
 against their new RPMs.
 
@@ -27,7 +27,7 @@ from typing import TypeVar
 
 from trunkline.errors import TrunklineError
 from trunkline.process import run
-from trunkline.spec.adapter import SpecInfo, spec_info
+from trunkline.rpmspec.adapter import SpecInfo, spec_info
 from trunkline.upstream.mirror import GIT_ENV, git_dir_args
 
 log = logging.getLogger(__name__)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from trunkline.build.drivers.base import BuildRequest, BuildResult
-from trunkline.build.drivers.rpmbuild import RpmbuildDriver
-from trunkline.build.pipeline import BuildJob, PipelineResult, build_commit, source_name
+from trunkline.builder.drivers.base import BuildRequest, BuildResult
+from trunkline.builder.drivers.rpmbuild import RpmbuildDriver
+from trunkline.builder.pipeline import BuildJob, PipelineResult, build_commit, source_name
 from trunkline.db.models import BuildStatus
 
 RELEASE = "0.20251118100000.0d094ba"

@@ -21,17 +21,17 @@ from pathlib import Path, PurePosixPath
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from trunkline.build.drivers import make_driver
-from trunkline.build.lock import BuilderLock
-from trunkline.build.order import (
+from trunkline.builder.drivers import make_driver
+from trunkline.builder.lock import BuilderLock
+from trunkline.builder.order import (
     DependencyPlan,
     dependency_queue,
     plan_dependencies,
     spec_at,
 )
-from trunkline.build.publisher import BuildRecord, Publisher
-from trunkline.build.scheduler import QueueItem, run_queue
-from trunkline.build.workspace import WorkResult, prepare_workspace
+from trunkline.builder.publisher import BuildRecord, Publisher
+from trunkline.builder.scheduler import QueueItem, run_queue
+from trunkline.builder.workspace import WorkResult, prepare_workspace
 from trunkline.config import Settings
 from trunkline.db import queries
 from trunkline.db.engine import open_database, session_factory

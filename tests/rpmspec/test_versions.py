@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from trunkline.spec.versions import compare_evr, compare_versions, newest
+from trunkline.rpmspec.versions import compare_evr, compare_versions, newest
 
 
 @pytest.mark.parametrize(

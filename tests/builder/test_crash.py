@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.build.cycle_world import CycleWorld, make_cycle_world
-from trunkline.build.cycle import BuildCycle
+from tests.builder.cycle_world import CycleWorld, make_cycle_world
+from trunkline.builder.cycle import BuildCycle
 from trunkline.config import load_settings
 from trunkline.db.models import BuildStatus, Commit
 

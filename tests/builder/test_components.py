@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.build.cycle_world import CycleWorld, make_cycle_world
-from trunkline.build.cycle import BuildCycle, CycleOptions
+from tests.builder.cycle_world import CycleWorld, make_cycle_world
+from trunkline.builder.cycle import BuildCycle, CycleOptions
 from trunkline.db.models import BuildStatus
 
 pytestmark = pytest.mark.slow

@@ -50,7 +50,7 @@ def _host_python3_version() -> str:
 
 @functools.cache
 def _fallback_text() -> str:
-    text = resources.files("trunkline.spec").joinpath("data/fallback.macros").read_text("utf-8")
+    text = resources.files("trunkline.rpmspec").joinpath("data/fallback.macros").read_text("utf-8")
     version = _host_python3_version()
     text = text.replace("@PYTHON3_VERSION_NODOTS@", version.replace(".", ""))
     return text.replace("@PYTHON3_VERSION@", version)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 
-from trunkline.build.drivers.base import BuildDriver, BuildRequest, BuildResult
+from trunkline.builder.drivers.base import BuildDriver, BuildRequest, BuildResult
 from trunkline.config import BuildSettings
 from trunkline.errors import ConfigError
 
@@ -20,13 +20,13 @@ __all__ = ["DRIVERS", "BuildDriver", "BuildRequest", "BuildResult", "make_driver
 
 
 def _rpmbuild(settings: BuildSettings) -> BuildDriver:
-    module = importlib.import_module("trunkline.build.drivers.rpmbuild")
+    module = importlib.import_module("trunkline.builder.drivers.rpmbuild")
     driver: BuildDriver = module.RpmbuildDriver(settings.rpmbuild)
     return driver
 
 
 def _mock(settings: BuildSettings) -> BuildDriver:
-    module = importlib.import_module("trunkline.build.drivers.mock")
+    module = importlib.import_module("trunkline.builder.drivers.mock")
     driver: BuildDriver = module.MockDriver(settings.mock)
     return driver
 

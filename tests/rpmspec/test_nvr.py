@@ -7,7 +7,7 @@ import calendar
 import pytest
 
 from trunkline.errors import InputError
-from trunkline.spec.nvr import normalize_version, nvr, parse_rpm_filename, release_string
+from trunkline.rpmspec.nvr import normalize_version, nvr, parse_rpm_filename, release_string
 
 # 2025-11-18 10:00:00 UTC
 DT = calendar.timegm((2025, 11, 18, 10, 0, 0))
@@ -126,6 +126,6 @@ def test_normalize_version_like_dlrn(upstream: str, dlrn: str, tilde: str) -> No
 
 
 def test_tilde_versions_sort_below_the_final_release() -> None:
-    from trunkline.spec.versions import compare_versions
+    from trunkline.rpmspec.versions import compare_versions
 
     assert compare_versions(normalize_version("7.0.0.0rc2.dev1", tilde=True), "7.0.0") == -1

@@ -13,8 +13,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from trunkline.build.drivers.base import BuildRequest, BuildResult
-from trunkline.build.drivers.rpmlog import rpmbuild_error
+from trunkline.builder.drivers.base import BuildRequest, BuildResult
+from trunkline.builder.drivers.rpmlog import rpmbuild_error
 from trunkline.config import MockSettings
 from trunkline.errors import CommandError, CommandTimeoutError, ConfigError
 from trunkline.process import error_line, run

@@ -7,7 +7,7 @@ does: ``%define upstream_version``, ``%global dlrn 1``, ``%global dlrn_nvr`` on
 top, ``UPSTREAMVERSION`` placeholders filled, ``Version``/``Release``/``Source0``
 set, ``%changelog`` emptied. It works on RDO's master distgits (``Version: XXX``)
 and stable ones (real values) alike. Fedora python macros the host rpm lacks are
-loaded from the fallback file (``spec/macros.py``) for parsing only; they never
+loaded from the fallback file (``rpmspec/macros.py``) for parsing only; they never
 end up in the rewritten spec.
 """
 
@@ -25,7 +25,7 @@ from specfile.exceptions import SpecfileException
 from specfile.specfile import Specfile
 
 from trunkline.errors import SpecError
-from trunkline.spec.macros import RPM_LOCK, fallback_macro_file
+from trunkline.rpmspec.macros import RPM_LOCK, fallback_macro_file
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from trunkline.spec.macros import (
+from trunkline.rpmspec.macros import (
     fallback_macro_file,
     fallback_names,
     host_defines,
