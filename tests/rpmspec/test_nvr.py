@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import calendar
+from typing import get_args
 
 import pytest
+import rpm
 
 from trunkline.errors import InputError
-from trunkline.rpmspec.nvr import normalize_version, nvr, parse_rpm_filename, release_string
+from trunkline.rpmspec.nvr import (
+    Numbering,
+    next_build_time,
+    normalize_version,
+    nvr,
+    parse_rpm_filename,
+    release_string,
+    release_time,
+)
 
 # 2025-11-18 10:00:00 UTC
 DT = calendar.timegm((2025, 11, 18, 10, 0, 0))
@@ -50,6 +60,91 @@ def test_release_string_rejects_an_unknown_scheme() -> None:
     assert str(err.value) == (
         "release numbering 'date.hash': expected 0.date.hash, 0.1.date.hash or minor.date.hash"
     )
+
+
+def test_release_string_rejects_a_negative_minor() -> None:
+    with pytest.raises(InputError) as err:
+        release_string(DT, HASH, numbering="minor.date.hash", minor=-1)
+    assert str(err.value) == "release_minor -1: expected a number >= 0"
+
+
+FORMS: list[tuple[Numbering, int]] = [("0.date.hash", 0), ("0.1.date.hash", 0)]
+FORMS += [("minor.date.hash", m) for m in (0, 1, 4)]
+assert {f for f, _ in FORMS} == set(get_args(Numbering))
+
+
+@pytest.mark.parametrize(("numbering", "minor"), FORMS)
+@pytest.mark.parametrize("dist", ["", ".el9s"])
+def test_release_time_reads_back_the_build_time(
+    numbering: Numbering, minor: int, dist: str
+) -> None:
+    release = release_string(DT + 59, HASH, numbering=numbering, minor=minor)
+    assert release_time(release + dist) == DT + 59
+
+
+@pytest.mark.parametrize(
+    "release",
+    ["1.el9s", "0.1.0rc1", "", "0.2025111810000.0d094ba", "0.20251318100000.0d094ba", "2.x"],
+)
+def test_release_time_of_a_release_without_a_build_time_is_none(release: str) -> None:
+    assert release_time(release) is None
+
+
+@pytest.mark.parametrize(
+    ("now", "previous", "expected"),
+    [
+        (DT + 0.9, None, DT),  # the package's first build: the clock, whole seconds
+        (DT + 60, DT, DT + 60),  # the clock moved on: the clock
+        (DT + 0.5, DT, DT + 1),  # a second build in the same second
+        (DT - 3600, DT, DT + 1),  # the clock was stepped back an hour
+    ],
+)
+def test_next_build_time_is_the_clock_but_above_every_earlier_build(
+    now: float, previous: int | None, expected: int
+) -> None:
+    assert next_build_time(now, previous) == expected
+
+
+def test_the_clock_alone_ties_in_the_same_second() -> None:
+    """Why the floor exists: DLRN's ``int(time())`` gives two builds one NVR."""
+    first = release_string(DT, HASH)
+    assert rpm.labelCompare(("0", "1.0.0", first), ("0", "1.0.0", release_string(DT, HASH))) == 0
+
+
+OLD, NEW = "f" * 40, "0" * 40  # an older upstream commit may have the higher hash
+SCENARIOS = {
+    # (clock at each build, upstream commit built)
+    "distgit-only rebuild an hour later": [(DT, HASH), (DT + 3600, HASH)],
+    "distgit-only rebuild in the same second": [(DT + 0.1, HASH), (DT + 0.8, HASH)],
+    "three builds in one second": [(DT, HASH), (DT, HASH), (DT, NEW)],
+    "clock stepped back": [(DT, HASH), (DT - 7200, HASH), (DT - 7199, HASH)],
+    "older upstream commit rebuilt after a newer one": [(DT, OLD), (DT + 5, NEW), (DT + 9, OLD)],
+    "newer commit, lower hash, same second": [(DT, OLD), (DT, NEW)],
+    "across midnight and new year": [(DT, HASH), (calendar.timegm((2026, 1, 1, 0, 0, 0)), NEW)],
+}
+
+
+@pytest.mark.parametrize(("numbering", "minor"), FORMS)
+@pytest.mark.parametrize("scenario", SCENARIOS)
+@pytest.mark.parametrize("previous_from", ["dt_build", "release"])
+def test_every_new_build_sorts_above_every_earlier_build(
+    numbering: Numbering, minor: int, scenario: str, previous_from: str
+) -> None:
+    """rpm's own order: each build's NVR is above all earlier ones of the package.
+
+    The floor is read either from the earlier build's time (its DB ``dt_build``) or
+    back from its Release alone (an old or imported row): both must be enough.
+    """
+    built: list[str] = []
+    previous: int | None = None
+    for now, commit in SCENARIOS[scenario]:
+        stamp = next_build_time(now, previous)
+        release = release_string(stamp, commit, numbering=numbering, minor=minor) + ".el9s"
+        for earlier in built:
+            assert rpm.labelCompare(("0", "1.0.0", release), ("0", "1.0.0", earlier)) == 1
+        built.append(release)
+        previous = stamp if previous_from == "dt_build" else release_time(release)
+    assert len(set(built)) == len(built)
 
 
 def test_nvr_appends_the_dist_tag() -> None:

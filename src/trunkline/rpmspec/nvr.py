@@ -1,15 +1,17 @@
 """The trunk NVR convention: release strings, NVRs, RPM file names, version normalisation.
 
-Every trunk build of a package gets ``VERSION-0.<UTC commit timestamp>.<short hash>``:
+Every trunk build of a package gets ``VERSION-0.<UTC build timestamp>.<short hash>``:
 the leading ``0.`` sorts a trunk build below the real release of the same
-version, the timestamp orders builds of one branch, the hash says which commit
-it is. ``normalize_version`` turns what upstream reports (pbr's
+version, the build timestamp makes every new build of a package sort above
+every earlier one (:func:`next_build_time`), the hash says which upstream
+commit it is. ``normalize_version`` turns what upstream reports (pbr's
 ``7.0.0.0rc2.dev1``, git describe's ``1.0.0-3-gabc``) into an RPM version the
 way DLRN does, so trunkline's NVRs match DLRN's for the same commit.
 """
 
 from __future__ import annotations
 
+import calendar
 import re
 import time
 from dataclasses import dataclass
@@ -34,39 +36,98 @@ _VERSION_RULES: tuple[tuple[re.Pattern[str], str | None], ...] = (
 _PLAIN_VERSION = re.compile(r"^[.0-9]*$")
 _RPM_VERSION = re.compile(r"^[0-9][0-9A-Za-z._+~^]*$")
 _PRE_LABEL = re.compile(r"^(rc|b|a|pre)(\d*)(?![A-Za-z])")
+_STAMP_FORMAT = "%Y%m%d%H%M%S"  # DLRN's RELEASE_DATE, in UTC
+# the date field of 0.DATE.HASH, 0.1.DATE.HASH, MINOR.DATE.HASH (then maybe .dist)
+_RELEASE_STAMP = re.compile(r"^(?:0\.1|\d+)\.(\d{14})\.[0-9a-f]{7}(?:\.|$)")
 
 
 def release_string(
-    dt_commit: int, commit_hash: str, *, numbering: Numbering = "0.date.hash", minor: int = 0
+    dt_build: int, commit_hash: str, *, numbering: Numbering = "0.date.hash", minor: int = 0
 ) -> str:
-    """The Release of a trunk build.
+    """The Release of a trunk build: ``<prefix>.<UTC build time>.<hash7>``.
+
+    The date is the *build's* time, not the upstream commit's, as in DLRN
+    (``build.py`` sets ``commit.dt_build = int(time())`` when the build starts and
+    exports it as ``RELEASE_DATE``, ``%Y%m%d%H%M%S`` UTC; ``scripts/common-functions``
+    forms ``RELEASE``): a distgit-only change rebuilds the same upstream commit and
+    must still get a new, higher NVR. Pick ``dt_build`` with :func:`next_build_time`
+    so that it never ties with or goes below an earlier build of the package.
 
     Args:
-        dt_commit: the upstream commit's time, seconds since the epoch (UTC).
+        dt_build: the build's time, seconds since the epoch (UTC).
         commit_hash: the upstream commit hash; its first 7 characters are used.
         numbering: DLRN's ``release_numbering``: ``0.date.hash`` (default),
             ``0.1.date.hash`` or ``minor.date.hash``.
-        minor: the leading number for ``minor.date.hash``.
+        minor: the leading number for ``minor.date.hash`` (DLRN's ``release_minor``).
 
     Returns:
         e.g. ``0.20251118100000.0d094ba``.
 
     Raises:
-        InputError: an unknown numbering scheme or an empty/non-hex hash.
+        InputError: an unknown numbering scheme, an empty/non-hex hash or a
+            negative ``minor``.
     """
     if not re.fullmatch(r"[0-9a-fA-F]{7,}", commit_hash):
         raise InputError(f"commit hash {commit_hash!r}: expected at least 7 hex digits")
-    stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(dt_commit))
+    stamp = time.strftime(_STAMP_FORMAT, time.gmtime(dt_build))
     short = commit_hash[:7].lower()
     if numbering == "0.date.hash":
         return f"0.{stamp}.{short}"
     if numbering == "0.1.date.hash":
         return f"0.1.{stamp}.{short}"
     if numbering == "minor.date.hash":
+        if minor < 0:
+            raise InputError(f"release_minor {minor}: expected a number >= 0")
         return f"{minor}.{stamp}.{short}"
     raise InputError(
         f"release numbering {numbering!r}: expected 0.date.hash, 0.1.date.hash or minor.date.hash"
     )
+
+
+def release_time(release: str) -> int | None:
+    """The build time a trunk Release carries, or None when it carries none.
+
+    Args:
+        release: a Release in any of the three numbering forms, with or without
+            the dist tag (``0.1.20251118100000.0d094ba.el9s``); any other Release
+            (``1.el9``, an imported build's) gives None.
+
+    Returns:
+        Seconds since the epoch (UTC) of the ``%Y%m%d%H%M%S`` field.
+    """
+    match = _RELEASE_STAMP.search(release)
+    if match is None:
+        return None
+    try:
+        return calendar.timegm(time.strptime(match.group(1), _STAMP_FORMAT))
+    except ValueError:  # 14 digits that are not a date (month 13...)
+        return None
+
+
+def next_build_time(now: float, previous: int | None) -> int:
+    """The time (``dt_build``, hence the Release date) of a package's next build.
+
+    The rule: ``max(now, previous + 1)``, in whole seconds. DLRN uses the clock
+    alone (``int(time())``), which ties for two builds of a package in the same
+    second and goes backwards when the clock is stepped back; either would give a
+    new build a Release equal to or below an earlier one, which dnf never upgrades
+    to. With the floor every new build's Release date is strictly above every
+    earlier one's, so (Version and numbering unchanged) the new NVR sorts higher
+    whatever upstream commit it builds: the date comes before the hash.
+    The price: after a clock that ran ahead, the package's dates stay one second
+    apart above that time until the clock catches up.
+
+    Args:
+        now: the clock, seconds since the epoch (UTC).
+        previous: the newest time any earlier build of the package carries (its
+            ``dt_build`` or its Release's date, see ``builder/buildtime.py``); None
+            for the package's first build.
+
+    Returns:
+        Seconds since the epoch (UTC).
+    """
+    stamp = int(now)
+    return stamp if previous is None else max(stamp, previous + 1)
 
 
 def nvr(name: str, version: str, release: str, dist: str = "") -> str:
