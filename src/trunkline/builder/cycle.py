@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from trunkline.builder.buildtime import build_time
 from trunkline.builder.drivers import make_driver
 from trunkline.builder.lock import BuilderLock
 from trunkline.builder.order import (
@@ -320,17 +321,23 @@ class BuildCycle:
     def _work(self, cand: Candidate, publisher: Publisher) -> WorkResult:
         """Build one candidate in its own work dir (runs in a worker thread).
 
+        The build's time (its Release date and ``dt_build``) is chosen here, from the
+        clock and the package's earlier builds in the DB (``builder/buildtime.py``), so
+        every new build of a package sorts above every earlier one.
         A successful build also gets its links to every other package staged here, in
         parallel with other publications, so the serialized publisher has less to do.
         """
         pkg = cand.package
         self.progress(f"building {pkg.name} {cand.commit.commit_hash[:8]} ({cand.commit.subject})")
         up_mirror, dg_mirror = _mirror_paths(self.settings, pkg)
+        with self.sessions() as session:
+            dt_build = build_time(session, pkg.name, time.time())
         ws = prepare_workspace(
             self.settings,
             cand,
             upstream_mirror=up_mirror if pkg.upstream else None,
             distgit=Path(pkg.distgit) if pkg.local_distgit else dg_mirror,
+            dt_build=dt_build,
         )
         result = ws.build()
         if result.status is not BuildStatus.SUCCESS:
@@ -349,7 +356,6 @@ class BuildCycle:
     def _record(self, cand: Candidate, result: WorkResult, publisher: Publisher) -> BuildOutcome:
         """Record and publish one built candidate (runs in the cycle's thread)."""
         pkg = cand.package
-        started = int(time.time() - result.seconds)
         with self.sessions() as session:
             retries = 0
             status = result.status
@@ -369,7 +375,7 @@ class BuildCycle:
                 commit_branch=cand.commit_branch,
                 dt_commit=cand.commit.dt_commit,
                 dt_distro=cand.distro.dt_commit,
-                dt_build=started,
+                dt_build=result.dt_build,
                 status=status,
                 component=pkg.component,
                 notes=result.error,

@@ -49,7 +49,8 @@ class BuildJob:
             (a package without upstream, whose sources are in the distgit).
         version: the upstream version as detected (``1.2.0.0rc1.dev3``); the RPM
             Version is its DLRN normalisation, ``%{upstream_version}`` the raw value.
-        release: the Release without dist (``0.<UTC commit time>.<hash7>``).
+        release: the Release without dist (``0.<UTC build time>.<hash7>``,
+            ``rpmspec.nvr.release_string``).
         dist: the target's dist tag, e.g. ``.el9s``.
         macros: extra rpm macros from the builder config.
         workdir: an empty directory for the topdir and the driver's output.

@@ -37,6 +37,7 @@ class WorkResult:
     """What one build produced, whatever its status."""
 
     status: BuildStatus
+    dt_build: int  # the build's time, UTC epoch seconds: its Release date and DB dt_build
     files: tuple[Path, ...]
     logs: tuple[Path, ...]
     error: str
@@ -81,13 +82,18 @@ def _top_dir_name(upstream: str, version: str) -> str:
 
 @dataclass
 class Workspace:
-    """One build's directory and the inputs it needs."""
+    """One build's directory and the inputs it needs.
+
+    ``dt_build`` is the build's time (UTC epoch seconds, ``builder/buildtime.py``):
+    the date in its Release, recorded as the row's ``dt_build``.
+    """
 
     settings: Settings
     cand: Candidate
     upstream_mirror: Path | None
     distgit: Path
     root: Path
+    dt_build: int
 
     @property
     def log_dir(self) -> Path:
@@ -110,7 +116,7 @@ class Workspace:
                     self.distgit, self.cand.distro.commit_hash, pkg.distgit_path, tree, build_log
                 )
             release = release_string(
-                self.cand.commit.dt_commit,
+                self.dt_build,
                 self.cand.commit.commit_hash,
                 numbering=self.settings.builder.release_numbering,
                 minor=self.settings.builder.release_minor,
@@ -155,6 +161,7 @@ class Workspace:
         files = tuple(result.rpms) + ((result.srpm,) if result.srpm else ())
         return WorkResult(
             status=result.status,
+            dt_build=self.dt_build,
             files=files,
             logs=self._logs(result.logs),
             error=result.error,
@@ -184,6 +191,7 @@ class Workspace:
             fh.write(f"\n{status.value}: {error}\n")
         return WorkResult(
             status=status,
+            dt_build=self.dt_build,
             files=(),
             logs=self._logs(),
             error=error,
@@ -197,13 +205,21 @@ class Workspace:
 
 
 def prepare_workspace(
-    settings: Settings, cand: Candidate, *, upstream_mirror: Path | None, distgit: Path
+    settings: Settings,
+    cand: Candidate,
+    *,
+    upstream_mirror: Path | None,
+    distgit: Path,
+    dt_build: int,
 ) -> Workspace:
-    """A fresh work dir for ``cand`` (any leftover of an interrupted build is removed)."""
+    """A fresh work dir for ``cand`` (any leftover of an interrupted build is removed).
+
+    ``dt_build`` is the build's time (``builder/buildtime.py``), UTC epoch seconds.
+    """
     root = (
         settings.builder.data_dir / "work" / f"{cand.package.name}-{cand.commit.commit_hash[:12]}"
     )
     if root.exists():
         shutil.rmtree(root)
     (root / "logs").mkdir(parents=True)
-    return Workspace(settings, cand, upstream_mirror, distgit, root)
+    return Workspace(settings, cand, upstream_mirror, distgit, root, dt_build)
