@@ -15,6 +15,7 @@ import calendar
 import re
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from trunkline.errors import InputError
@@ -98,10 +99,13 @@ def release_time(release: str) -> int | None:
     match = _RELEASE_STAMP.search(release)
     if match is None:
         return None
+    d = match.group(1)  # read by hand: time.strptime costs 5x more, and this runs per DB row
+    parts = (int(d[:4]), int(d[4:6]), int(d[6:8]), int(d[8:10]), int(d[10:12]), int(d[12:14]))
     try:
-        return calendar.timegm(time.strptime(match.group(1), _STAMP_FORMAT))
+        datetime(*parts)
     except ValueError:  # 14 digits that are not a date (month 13...)
         return None
+    return calendar.timegm(parts)
 
 
 def next_build_time(now: float, previous: int | None) -> int:
