@@ -23,6 +23,16 @@ codes and messages, so library code raises and never prints.
     ├── DatabaseError                   exit 9   the database is unusable or out of date
     ├── LockedError                     exit 10  another run holds the builder lock
     └── PromotionError                  exit 11  a promotion cannot be made
+
+``demo``'s ``DemoError`` (exit 20) lives in ``demo/scenario.py``.
+
+Not errors, but statuses a command ends with after printing its result (it raises
+``click.exceptions.Exit(CODE)``): ``build`` 12 FTBFS, 13 transient only (``cli/build.py``);
+``distgit lint`` 23 (``distgit/lint.py``); ``distgit reqcheck --strict`` 2 missing,
+4 mismatch (``distgit/reqcheck.py``); ``distgit new-version`` 1 stopped on a rebase
+conflict. ``cli/app.py``'s ``run()`` turns both into the process status (an
+interrupt is 130); README.md's "Exit codes" table lists them per command and
+``tests/cli/test_exit_codes.py`` runs each through the installed script.
 """
 
 from __future__ import annotations

@@ -2,9 +2,10 @@
 
 Every command module exposes ``register(group)``; this module wires them in,
 holds the global options (``--config``, ``--debug``, ``--verbose``), configures
-logging, and turns any :class:`~trunkline.errors.TrunklineError` into one line on
-stderr with the exit code documented in ``errors.py``. ``--debug`` shows the
-traceback instead.
+logging, and :func:`run` turns how a command ended into the process status: a
+:class:`~trunkline.errors.TrunklineError` becomes one line on stderr and the exit
+code documented in ``errors.py`` (``--debug`` adds the traceback), a
+``click.exceptions.Exit(CODE)`` after a printed result becomes CODE.
 
 Command modules are imported lazily: importing them all costs most of a second
 (SQLAlchemy, alembic, FastAPI...), which would dwarf a 20 ms metadata query.
@@ -22,7 +23,7 @@ import importlib
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, NoReturn
 
 import click
 
@@ -255,23 +256,63 @@ def _configure_logging(debug: bool, verbose: bool) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Entry point of the ``trunkline`` script; exits with the documented code."""
-    args = sys.argv[1:] if argv is None else argv
-    debug = "--debug" in args
+def main(argv: list[str] | None = None) -> NoReturn:
+    """Entry point of the ``trunkline`` script; exits with :func:`run`'s status."""
+    sys.exit(run(sys.argv[1:] if argv is None else argv))
+
+
+def run(args: list[str]) -> int:
+    """Run the CLI on ``args``; return the process exit status. The ONE place statuses come from.
+
+    A command ends in one of three ways, and each becomes the status here:
+
+    - it returns: 0;
+    - it raises a :class:`~trunkline.errors.TrunklineError`: one line
+      ``trunkline: error: ...`` on stderr and the class's ``exit_code`` (``--debug``
+      prints the traceback before that line; the status is the same);
+    - it has printed a result that is not a success (``build`` FTBFS 12, ``distgit
+      lint`` problems 23, ``distgit reqcheck --strict``...): ``ctx.exit(CODE)`` or
+      ``raise click.exceptions.Exit(CODE)``, and that code. With
+      ``standalone_mode=False`` click *returns* that code from ``cli.main`` instead of
+      raising it; dropping the return value is the bug this function exists to avoid.
+
+    Click's own usage errors (unknown command or option) are 2, an interrupt 130.
+    Commands never call ``sys.exit`` (``tests/cli/test_exit_codes.py`` checks).
+    """
     try:
-        cli.main(args=args, standalone_mode=False, prog_name="trunkline")
+        returned = cli.main(args=args, standalone_mode=False, prog_name="trunkline")
     except TrunklineError as exc:
-        if debug:
-            raise
+        if "--debug" in args:
+            import traceback
+
+            traceback.print_exc()
         click.echo(f"trunkline: error: {exc}", err=True)
-        sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except click.ClickException as exc:
         exc.show()
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("trunkline: interrupted", err=True)
-        sys.exit(130)
-    sys.exit(0)
+        return EXIT_INTERRUPTED
+    return exit_status(returned)
+
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for a ^C
+
+
+def exit_status(returned: object) -> int:
+    """The exit status for what ``cli.main(standalone_mode=False)`` returned.
+
+    ``None``: the command returned, 0. An ``int``: the code of a
+    ``click.exceptions.Exit`` (``ctx.exit(CODE)``; ``--help`` and ``--version``
+    give 0). Commands return nothing else.
+
+    Raises:
+        TypeError: a command returned another value (a bug: a returned ``True``
+            must not become status 1, nor a list status 0).
+    """
+    if returned is None:
+        return 0
+    if isinstance(returned, int) and not isinstance(returned, bool):
+        return returned
+    raise TypeError(f"a command returned {returned!r}; end with ctx.exit(CODE) instead")

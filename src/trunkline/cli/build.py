@@ -6,7 +6,6 @@ Exit codes: 0 every build succeeded (or nothing to do); 12 some build FAILED
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -95,9 +94,9 @@ def build_cmd(
     )
     print_report(report, dry_run)
     if report.failed:
-        sys.exit(EXIT_FTBFS)
+        raise click.exceptions.Exit(EXIT_FTBFS)  # cli/app.py's run() makes it the status
     if report.retried or report.source_errors:
-        sys.exit(EXIT_TRANSIENT)
+        raise click.exceptions.Exit(EXIT_TRANSIENT)
 
 
 def register(group: click.Group) -> None:
