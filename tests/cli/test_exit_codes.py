@@ -1,0 +1,464 @@
+"""Every documented exit code, through the installed ``trunkline`` script (DESIGN rule 18).
+
+One table, :data:`CASES`: a command line, what to prepare, the exit code and
+what the command says. An error (a ``TrunklineError``) is exactly one stderr line
+``trunkline: error: ...``; a usage error is click's message, code 2; a result
+that is not a success (FTBFS, lint problems, ``reqcheck --strict``) is printed
+and ends with its own code. The checks after the table keep it honest: every
+command has a case that succeeds, every code of README's exit-code table has a
+case, and no command module calls ``sys.exit`` behind ``cli/app.py``'s back.
+"""
+
+from __future__ import annotations
+
+import ast
+import http.client
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.cli.sandbox import EXE, Sandbox, Worlds, make_worlds
+from trunkline.builder.lock import BuilderLock
+from trunkline.cli.app import COMMANDS, exit_status
+from trunkline.distgit.newversion import new_version
+
+ROOT = Path(__file__).resolve().parents[2]
+Setup = Callable[[Sandbox], None]
+GROUPS = ("distgit", "meta", "user")  # commands whose cases name a subcommand too
+
+
+def _nothing(sb: Sandbox) -> None:
+    """No preparation."""
+
+
+@dataclass(frozen=True)
+class Case:
+    """``trunkline ARGV`` in a sandbox after ``setup``: exits ``code`` and says ``says``.
+
+    ``argv`` and ``says`` name sandbox places as ``{name}``. ``says`` is a regex;
+    for an error (``stderr_lines`` set) it must match the last stderr line whole,
+    and stderr must have exactly that many lines; otherwise it is searched for in
+    stdout and stderr together.
+    """
+
+    id: str
+    argv: tuple[str, ...]
+    code: int
+    says: str
+    setup: Setup = _nothing
+    stderr_lines: int | None = None
+
+    @property
+    def command(self) -> str:
+        """The command the case runs: ``build``, ``distgit lint``... (no global options)."""
+        words = list(self.argv)
+        while words and words[0].startswith("-"):
+            words = words[2:] if words[0] in ("-c", "--config") else words[1:]
+        if not words:
+            return ""
+        if words[0] in GROUPS and len(words) > 1 and not words[1].startswith("-"):
+            return f"{words[0]} {words[1]}"
+        return words[0]
+
+
+def ok(id: str, argv: str, says: str, setup: Setup = _nothing) -> Case:
+    """The command succeeds (0)."""
+    return Case(id, tuple(argv.split()), 0, says, setup)
+
+
+def error(id: str, argv: str, code: int, message: str, setup: Setup = _nothing) -> Case:
+    """The command fails with one stderr line ``trunkline: error: MESSAGE``."""
+    return Case(id, tuple(argv.split()), code, f"trunkline: error: {message}", setup, 1)
+
+
+def status(id: str, argv: str, code: int, says: str, setup: Setup = _nothing) -> Case:
+    """The command prints its result (which is not a success) and ends with ``code``."""
+    return Case(id, tuple(argv.split()), code, says, setup)
+
+
+def usage(id: str, argv: str, message: str) -> Case:
+    """Click refuses the command line: its usage message, code 2."""
+    return Case(id, tuple(argv.split()), 2, f"Error: {message}")
+
+
+# --- setups ----------------------------------------------------------------------------
+
+
+def hold_lock(sb: Sandbox) -> None:
+    """Another run holds the builder lock while the command runs."""
+    sb.stack.enter_context(BuilderLock(sb.path("data")))
+
+
+def make_repos(sb: Sandbox) -> None:
+    """The builder has a (still empty) repo tree."""
+    (sb.path("data") / "repos").mkdir(parents=True)
+
+
+def second_spec(sb: Sandbox) -> None:
+    """The distgit has two spec files: a lint error."""
+    shutil.copy(sb.path("distgit") / "python-foo.spec", sb.path("distgit") / "second.spec")
+
+
+def stopped_new_version(sb: Sandbox) -> None:
+    """A new-version to 1.2.0 stopped on a conflict that nobody resolved."""
+    assert new_version(sb.path("distgit"), "1.2.0").conflict_worktree is not None
+
+
+def add_user(sb: Sandbox) -> None:
+    """The builder's database has the API user ``ci``."""
+    assert sb.run(["-c", sb["cfg"], "user", "create", "ci", "--password", "pw"]).returncode == 0
+
+
+LOCKED = r"{data}/trunkline\.lock: another trunkline run \(pid \d+\) is using this builder; .*"
+CONFLICT = r"  trunkline distgit new-version --continue   \(or --abort\)"
+
+CASES = [
+    # the root command and click's own errors
+    ok("help", "--help", r"Commands:\n"),
+    ok("version", "--version", r"^trunkline, version \S+\n$"),
+    usage("unknown-command", "nosuch", r"No such command 'nosuch'\."),
+    usage("unknown-option", "info --nosuch", r"No such option: --nosuch|No such option '--nosuch'"),
+    usage("missing-option", "-c {cfg} purge", r"Missing option '--older-than'\."),
+    error("no-config", "build", 2, r"trunkline\.toml: config file not found \(.*\)"),
+    error("bad-config", "-c {bad_cfg} build", 2, r"{bad_cfg}: unknown key 'builder\.workerz'"),
+    # init
+    ok("init", "init -o new.toml", r"wrote new\.toml"),
+    error("init-exists", "init -o {cfg}", 2, r"{cfg}: already exists \(use --force to overwrite\)"),
+    # build: one real rpmbuild per outcome
+    ok("build-dry-run", "-c {cfg} build --dry-run -p alpha", r"would build alpha [0-9a-f]{8} "),
+    ok("build", "-c {cfg} build -p alpha", r"1 built: 1 ok, 0 failed, 0 to retry"),
+    status("build-ftbfs", "-c {cfg} build -p broken", 12, r"FTBFS broken [0-9a-f]{8}: "),
+    status("build-transient", "-c {cfg} build -p gone", 13, r"source error: gone: "),
+    error("build-locked", "-c {cfg} build", 10, LOCKED, hold_lock),
+    error(
+        "build-unknown-package",
+        "-c {cfg} build -p nosuch",
+        3,
+        r"package 'nosuch': not in the followed package list \(3 packages\)",
+    ),
+    # report
+    ok("report", "-c {cfg} report", r"report\.html: 1 page\(s\); "),
+    error("report-database", "-c {nodb_cfg} report", 9, r"database url nope://x: .*"),
+    # metadata queries
+    ok("info", "info --info {info} nova", r"1 packages found:"),
+    error("info-nowhere", "info --info {tmp}/nowhere", 3, r"{tmp}/nowhere: metadata location .*"),
+    error("info-bad-yaml", "info --info {bad_yaml}", 3, r"rdo\.yml:2: not valid YAML: .*"),
+    error("info-no-location", "info nova", 2, r"--info: no metadata location \(.*\)"),
+    ok("findpkg", "findpkg --info {info} nova", r"name: openstack-nova"),
+    error("findpkg-none", "findpkg --info {info} nosuch", 3, r"findpkg 'nosuch': no package .*"),
+    ok("release", "release --info {info}", r"^flamingo epoxy\n$"),
+    error(
+        "release-unknown", "release --info {info} -r nosuch", 3, r"release 'nosuch': not defined .*"
+    ),
+    ok("validate", "validate --info {info}", r"0 errors, 0 warnings"),
+    Case(
+        "validate-errors",
+        ("validate", "--info", "{invalid_info}"),
+        3,
+        r"trunkline: error: validate: 1 errors \(first: rdo\.yml:\d+: error: .*\)",
+        stderr_lines=2,  # the summary line, then the error
+    ),
+    ok("diff", "diff -i rdo.yml --info {info_git}", r"^\+ openstack-glance\n$"),
+    error(
+        "diff-bad-ref",
+        "diff -i rdo.yml --info {info_git} nosuch HEAD",
+        3,
+        r"{info_git}: ref 'nosuch' not found \(expected a branch, tag or commit\)",
+    ),
+    ok("meta-pin", "meta pin nova flamingo stable/x --info {info}", r"updated rdo\.yml"),
+    ok("meta-unpin", "meta unpin nova epoxy --info {info}", r"updated rdo\.yml"),
+    ok("meta-tag", "meta tag python-oslo-config epoxy --info {info}", r"updated rdo\.yml"),
+    ok(
+        "meta-set-nvr",
+        "meta set-nvr nova cloud9s-openstack-flamingo-testing openstack-nova-31.0.1-1.el9s "
+        "--info {edit_info}",
+        r"updated buildsys-tags/cloud9s-openstack-flamingo-testing\.yml",
+    ),
+    error(
+        "meta-set-nvr-refused",
+        "meta set-nvr nova cloud9s-openstack-flamingo-testing nova-1-1 --info {edit_info}",
+        3,
+        r"edit refused, it would add: .*: NVR 'nova-1-1' does not start with the package name .*",
+    ),
+    ok(
+        "meta-add-package", "meta add-package glance --conf core --info {info}", r"updated rdo\.yml"
+    ),
+    error(
+        "meta-unknown", "meta pin nosuch epoxy x --info {info}", 3, r"package 'nosuch': not in .*"
+    ),
+    error(
+        "meta-not-a-dir",
+        "meta tag nova epoxy --info {info}@HEAD",
+        2,
+        r"--info {info}: edits need a local directory .*",
+    ),
+    # distgit tools
+    ok("clone", "distgit clone python-foo --info {clone_info} -d co", r"cloned .* into co"),
+    error("clone-unknown", "distgit clone nosuch --info {clone_info}", 3, r"package 'nosuch': .*"),
+    error(
+        "clone-gone",
+        "distgit clone python-foo --info {clone_info_gone}",
+        6,
+        r"file://{tmp}/no-such-distgit: cannot clone distgit of python-foo: .*",
+    ),
+    ok("new-version", "distgit new-version -b -C {distgit} 1.1.0", r"updated 1\.0\.0 -> 1\.1\.0"),
+    status("new-version-conflict", "distgit new-version -C {distgit} 1.2.0", 1, CONFLICT),
+    status(
+        "new-version-still-conflicts",
+        "distgit new-version --continue -C {distgit}",
+        1,
+        CONFLICT,
+        stopped_new_version,
+    ),
+    error(
+        "new-version-nothing-to-continue",
+        "distgit new-version --continue -C {distgit}",
+        2,
+        r"{distgit}: no new-version in progress to continue",
+    ),
+    error(
+        "new-version-not-git", "distgit new-version -C {empty}", 5, r"git failed \(exit 128\): .*"
+    ),
+    ok("fix", "distgit fix -C {distgit} -m Rebuild", r"python-foo-1\.0\.0-2: commit [0-9a-f]+"),
+    error("fix-bad-part", "distgit fix -C {distgit} -R nope -m x", 2, r"--release-part 'nope': .*"),
+    ok("patch", "distgit patch -C {distgit}", r"patches from "),
+    ok("reqcheck", "distgit reqcheck -C {distgit}", r"MISMATCH:"),
+    status("reqcheck-missing", "distgit reqcheck -C {distgit} -R 1.1.0 --strict", 2, r"MISSING:"),
+    status("reqcheck-mismatch", "distgit reqcheck -C {distgit} --strict", 4, r"MISMATCH:"),
+    error("reqcheck-no-spec", "distgit reqcheck -C {empty}", 4, r"{empty}: expected exactly .*"),
+    ok("reqdiff", "distgit reqdiff -C {distgit}", r"requirements\.txt 1\.0\.0 -> 1\.2\.0"),
+    error("reqdiff-refs", "distgit reqdiff -C {distgit} a b c", 2, r"reqdiff: expected .*"),
+    ok("lint", "distgit lint --checks sanity -C {distgit}", r"no problems found"),
+    status("lint-problems", "distgit lint -C {distgit}", 23, r"E: spec: .*", second_spec),
+    # API users, purge, sync, demo
+    ok("user-create", "-c {cfg} user create ci --password pw", r"created user ci \(read-write\)"),
+    ok("user-list", "-c {cfg} user list", r"\A\Z"),
+    ok(
+        "user-passwd", "-c {cfg} user passwd ci --password pw2", r"changed password of ci", add_user
+    ),
+    ok("user-delete", "-c {cfg} user delete ci", r"deleted user ci", add_user),
+    error("user-unknown", "-c {cfg} user delete nosuch", 2, r"user 'nosuch': no such user"),
+    error("user-database", "-c {nodb_cfg} user list", 9, r"database url nope://x: .*"),
+    ok(
+        "purge-dry-run", "-c {cfg} purge --older-than 1 --dry-run", r"dry run: 0 repo\(s\) would go"
+    ),
+    ok("purge", "-c {cfg} purge --older-than 1", r"purged: 0 removed, "),
+    error("purge-locked", "-c {cfg} purge --older-than 1", 10, LOCKED, hold_lock),
+    ok("sync", "-c {sync_cfg} sync", r"synced {data}/repos to {tmp}/mirror", make_repos),
+    error("sync-no-targets", "-c {cfg} sync", 2, r"{cfg}: \[replication\] targets is empty; .*"),
+    error("sync-no-repos", "-c {sync_cfg} sync", 8, r"{data}/repos: no repo tree to replicate"),
+    error("sync-locked", "-c {sync_cfg} sync", 10, LOCKED, hold_lock),
+    error("demo-not-a-demo", "demo --dir {info}", 20, r"{info}: exists and is not a trunkline .*"),
+    error("api-database", "-c {nodb_cfg} api", 9, r"database url nope://x: .*"),
+]
+
+# Commands whose success is tested apart from the table, and where.
+TESTED_APART = {
+    "api": "test_api_serves_until_stopped: it runs until a signal",
+    "demo": "tests/demo/test_demo.py, in-process: 35 s of builds (the table has its exit 20)",
+}
+INTERRUPTED = 130  # test_an_interrupt_is_130
+
+
+@pytest.fixture(scope="module")
+def worlds(tmp_path_factory: pytest.TempPathFactory) -> Worlds:
+    """The git worlds, built once for the module."""
+    return make_worlds(tmp_path_factory.mktemp("worlds"))
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path, worlds: Worlds) -> Iterator[Sandbox]:
+    """This test's places; what a setup holds is released at the end."""
+    with ExitStack() as stack:
+        yield Sandbox(tmp_path, worlds, stack)
+
+
+def _fill(text: str, sb: Sandbox, *, escape: bool = False) -> str:
+    """``text`` with each ``{place}`` replaced by the sandbox's path (``escape``: for a regex)."""
+
+    def place(match: re.Match[str]) -> str:
+        value = sb[match[1]]
+        return re.escape(value) if escape else value
+
+    return re.sub(r"\{([a-z_]+)\}", place, text)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_exit_code(case: Case, sandbox: Sandbox) -> None:
+    argv = [_fill(word, sandbox) for word in case.argv]
+    case.setup(sandbox)
+
+    result = sandbox.run(argv)
+
+    said = _fill(case.says, sandbox, escape=True)
+    output = result.stdout + result.stderr
+    assert result.returncode == case.code, output
+    assert "Traceback" not in result.stderr
+    if case.stderr_lines is None:
+        assert re.search(said, output, re.MULTILINE), output
+    else:
+        lines = result.stderr.splitlines()
+        assert len(lines) == case.stderr_lines, result.stderr
+        assert re.fullmatch(said, lines[-1]), result.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "code"),
+    [
+        (("-c", "{bad_cfg}", "build"), 2),
+        (("distgit", "reqcheck", "-C", "{empty}"), 4),
+    ],
+)
+def test_debug_shows_the_traceback_and_keeps_the_code(
+    argv: tuple[str, ...], code: int, sandbox: Sandbox
+) -> None:
+    quiet = sandbox.run([_fill(word, sandbox) for word in argv])
+    loud = sandbox.run(["--debug", *(_fill(word, sandbox) for word in argv)])
+
+    assert (quiet.returncode, loud.returncode) == (code, code)
+    assert "\nTraceback (most recent call last):\n" in f"\n{loud.stderr}"
+    assert loud.stderr.splitlines()[-1] == quiet.stderr.strip()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.mark.parametrize(
+    ("sig", "code"),
+    [(signal.SIGINT, 0), (signal.SIGTERM, -signal.SIGTERM)],
+    ids=["sigint", "sigterm"],
+)
+def test_api_serves_until_stopped(sig: signal.Signals, code: int, sandbox: Sandbox) -> None:
+    """``api`` answers, then ^C ends it with 0; SIGTERM kills it (uvicorn re-raises the signal)."""
+    port = _free_port()
+    argv = [str(EXE), "-c", sandbox["cfg"], "api", "--host", "127.0.0.1", "--port", str(port)]
+    proc = subprocess.Popen(argv, cwd=sandbox.tmp, env=sandbox.env(), stderr=subprocess.PIPE)
+    try:
+        assert _answers(port, "/openapi.json", proc) == 200
+        proc.send_signal(sig)
+        _, stderr = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == code, stderr
+    assert b"Traceback" not in stderr
+
+
+def _answers(port: int, path: str, proc: subprocess.Popen[bytes]) -> int:
+    """The HTTP status of GET ``path`` once the server listens (within 60 s)."""
+    deadline = time.monotonic() + 60
+    while proc.poll() is None and time.monotonic() < deadline:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        try:
+            conn.request("GET", path)
+            return conn.getresponse().status
+        except OSError:
+            time.sleep(0.1)
+        finally:
+            conn.close()
+    raise AssertionError(f"port {port}: the server did not answer (exit {proc.poll()})")
+
+
+def test_an_interrupt_is_130(sandbox: Sandbox) -> None:
+    """^C while ``distgit fix`` waits for the changelog editor: one line, 130."""
+    started = sandbox.tmp / "editor-started"
+    editor = sandbox.tmp / "editor"
+    editor.write_text(f"#!/bin/sh\ntouch {started}\nexec sleep 60\n")
+    editor.chmod(0o755)
+    proc = subprocess.Popen(
+        [str(EXE), "distgit", "fix", "-C", sandbox["distgit"]],
+        cwd=sandbox.tmp,
+        env=sandbox.env({"EDITOR": str(editor), "VISUAL": str(editor)}),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # a terminal's ^C reaches the whole group: the editor too
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not started.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert started.exists(), proc.communicate()
+        os.killpg(proc.pid, signal.SIGINT)
+        _, stderr = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == INTERRUPTED, stderr
+    assert stderr.strip() == "trunkline: interrupted"
+
+
+# --- the table covers every command and every documented code ----------------------------
+
+
+def _all_commands() -> set[str]:
+    """Every command name, groups' subcommands as ``group sub``, from the click tree."""
+    import click
+
+    from trunkline.cli.app import cli
+
+    names = set()
+    with click.Context(cli) as ctx:
+        for name in cli.list_commands(ctx):
+            cmd = cli.get_command(ctx, name)
+            if isinstance(cmd, click.Group):
+                names.update(f"{name} {sub}" for sub in cmd.commands)
+            else:
+                names.add(name)
+    return names
+
+
+def test_every_command_has_a_case_that_succeeds() -> None:
+    succeeding = {case.command for case in CASES if case.code == 0}
+    assert set(COMMANDS) >= set(GROUPS)
+    assert _all_commands() - succeeding == set(TESTED_APART)
+
+
+def test_every_code_of_the_readme_table_has_a_case() -> None:
+    readme = (ROOT / "README.md").read_text()
+    table = readme.split("### Exit codes\n", 1)[1].strip().split("\n\n", 1)[0]
+    documented = {int(code) for code in re.findall(r"^\| (\d+) \|", table, re.MULTILINE)}
+    tested = {case.code for case in CASES} | {INTERRUPTED}
+    assert documented == tested
+
+
+def test_every_command_module_ends_through_cli_app() -> None:
+    """No ``sys.exit``/``os._exit`` in cli/*.py: a status is ``ctx.exit(CODE)`` or an error."""
+    calls = []
+    for module in sorted((ROOT / "src" / "trunkline" / "cli").glob("*.py")):
+        if module.name == "app.py":
+            continue
+        for node in ast.walk(ast.parse(module.read_text())):
+            if isinstance(node, ast.Call):
+                name = ast.unparse(node.func)
+                if name in ("sys.exit", "os._exit", "exit", "quit"):
+                    calls.append(f"{module.name}:{node.lineno}: {name}")
+    assert calls == []
+
+
+@pytest.mark.parametrize(("returned", "code"), [(None, 0), (0, 0), (12, 12), (23, 23)])
+def test_what_click_returns_is_the_status(returned: object, code: int) -> None:
+    assert exit_status(returned) == code
+
+
+@pytest.mark.parametrize("returned", [True, "1", [None, None]])
+def test_a_command_returning_a_value_is_a_bug(returned: object) -> None:
+    with pytest.raises(TypeError, match=r"end with ctx\.exit"):
+        exit_status(returned)
