@@ -12,24 +12,17 @@ case, and no command module calls ``sys.exit`` behind ``cli/app.py``'s back.
 from __future__ import annotations
 
 import ast
-import http.client
-import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
-import time
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.cli.sandbox import EXE, Sandbox, Worlds, make_worlds
+from tests.cli.sandbox import Sandbox
 from trunkline.builder.lock import BuilderLock
-from trunkline.cli.app import COMMANDS, exit_status
+from trunkline.cli.app import COMMANDS, EXIT_INTERRUPTED, exit_status
 from trunkline.distgit.newversion import new_version
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -264,23 +257,9 @@ CASES = [
 
 # Commands whose success is tested apart from the table, and where.
 TESTED_APART = {
-    "api": "test_api_serves_until_stopped: it runs until a signal",
+    "api": "test_signals.py: it serves until a signal stops it",
     "demo": "tests/demo/test_demo.py, in-process: 35 s of builds (the table has its exit 20)",
 }
-INTERRUPTED = 130  # test_an_interrupt_is_130
-
-
-@pytest.fixture(scope="module")
-def worlds(tmp_path_factory: pytest.TempPathFactory) -> Worlds:
-    """The git worlds, built once for the module."""
-    return make_worlds(tmp_path_factory.mktemp("worlds"))
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path, worlds: Worlds) -> Iterator[Sandbox]:
-    """This test's places; what a setup holds is released at the end."""
-    with ExitStack() as stack:
-        yield Sandbox(tmp_path, worlds, stack)
 
 
 def _fill(text: str, sb: Sandbox, *, escape: bool = False) -> str:
@@ -330,81 +309,6 @@ def test_debug_shows_the_traceback_and_keeps_the_code(
     assert loud.stderr.splitlines()[-1] == quiet.stderr.strip()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@pytest.mark.parametrize(
-    ("sig", "code"),
-    [(signal.SIGINT, 0), (signal.SIGTERM, -signal.SIGTERM)],
-    ids=["sigint", "sigterm"],
-)
-def test_api_serves_until_stopped(sig: signal.Signals, code: int, sandbox: Sandbox) -> None:
-    """``api`` answers, then ^C ends it with 0; SIGTERM kills it (uvicorn re-raises the signal)."""
-    port = _free_port()
-    argv = [str(EXE), "-c", sandbox["cfg"], "api", "--host", "127.0.0.1", "--port", str(port)]
-    proc = subprocess.Popen(argv, cwd=sandbox.tmp, env=sandbox.env(), stderr=subprocess.PIPE)
-    try:
-        assert _answers(port, "/openapi.json", proc) == 200
-        proc.send_signal(sig)
-        _, stderr = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert proc.returncode == code, stderr
-    assert b"Traceback" not in stderr
-
-
-def _answers(port: int, path: str, proc: subprocess.Popen[bytes]) -> int:
-    """The HTTP status of GET ``path`` once the server listens (within 60 s)."""
-    deadline = time.monotonic() + 60
-    while proc.poll() is None and time.monotonic() < deadline:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-        try:
-            conn.request("GET", path)
-            return conn.getresponse().status
-        except OSError:
-            time.sleep(0.1)
-        finally:
-            conn.close()
-    raise AssertionError(f"port {port}: the server did not answer (exit {proc.poll()})")
-
-
-def test_an_interrupt_is_130(sandbox: Sandbox) -> None:
-    """^C while ``distgit fix`` waits for the changelog editor: one line, 130."""
-    started = sandbox.tmp / "editor-started"
-    editor = sandbox.tmp / "editor"
-    editor.write_text(f"#!/bin/sh\ntouch {started}\nexec sleep 60\n")
-    editor.chmod(0o755)
-    proc = subprocess.Popen(
-        [str(EXE), "distgit", "fix", "-C", sandbox["distgit"]],
-        cwd=sandbox.tmp,
-        env=sandbox.env({"EDITOR": str(editor), "VISUAL": str(editor)}),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,  # a terminal's ^C reaches the whole group: the editor too
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not started.exists() and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert started.exists(), proc.communicate()
-        os.killpg(proc.pid, signal.SIGINT)
-        _, stderr = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-    assert proc.returncode == INTERRUPTED, stderr
-    assert stderr.strip() == "trunkline: interrupted"
-
-
 # --- the table covers every command and every documented code ----------------------------
 
 
@@ -435,7 +339,7 @@ def test_every_code_of_the_readme_table_has_a_case() -> None:
     readme = (ROOT / "README.md").read_text()
     table = readme.split("### Exit codes\n", 1)[1].strip().split("\n\n", 1)[0]
     documented = {int(code) for code in re.findall(r"^\| (\d+) \|", table, re.MULTILINE)}
-    tested = {case.code for case in CASES} | {INTERRUPTED}
+    tested = {case.code for case in CASES} | {EXIT_INTERRUPTED}  # test_signals.py
     assert documented == tested
 
 
