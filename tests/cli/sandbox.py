@@ -127,6 +127,10 @@ PLACES: dict[str, Callable[[Sandbox], Path]] = {
     "cfg": lambda sb: _config(sb, "trunkline.toml"),
     "bad_cfg": lambda sb: _write(sb.tmp / "bad.toml", "[builder]\nworkerz = 3\n"),
     "nodb_cfg": lambda sb: _write(sb.tmp / "nodb.toml", '[database]\nurl = "nope://x"\n'),
+    "under_file_cfg": lambda sb: _write(
+        sb.tmp / "under-file.toml",
+        f'[builder]\ndata_dir = "{_write(sb.tmp / "a-file", "")}/data"\n',
+    ),
     "sync_cfg": lambda sb: _config(
         sb, "sync.toml", f'[replication]\ntargets = ["{sb.tmp / "mirror"}"]\n'
     ),

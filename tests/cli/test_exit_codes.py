@@ -142,6 +142,7 @@ CASES = [
     # report
     ok("report", "-c {cfg} report", r"report\.html: 1 page\(s\); "),
     error("report-database", "-c {nodb_cfg} report", 9, r"database url nope://x: .*"),
+    error("report-os-error", "-c {under_file_cfg} report", 74, r"\[Errno 20\] Not a directory: .*"),
     # metadata queries
     ok("info", "info --info {info} nova", r"1 packages found:"),
     error("info-nowhere", "info --info {tmp}/nowhere", 3, r"{tmp}/nowhere: metadata location .*"),
@@ -366,3 +367,24 @@ def test_what_click_returns_is_the_status(returned: object, code: int) -> None:
 def test_a_command_returning_a_value_is_a_bug(returned: object) -> None:
     with pytest.raises(TypeError, match=r"end with ctx\.exit"):
         exit_status(returned)
+
+
+def test_an_unexpected_exception_is_one_line_and_70(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bug (any exception outside the error tree) still ends in one stderr line."""
+    import click
+
+    from trunkline.cli import app
+
+    @click.command()
+    def boom() -> None:
+        raise RuntimeError("something nobody expected")
+
+    monkeypatch.setattr(app, "cli", boom)
+    assert app.run([]) == app.EXIT_INTERNAL == 70
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "trunkline: internal error: RuntimeError: something nobody expected "
+        "(a bug; --debug shows the traceback)"
+    ]

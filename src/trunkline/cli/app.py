@@ -276,16 +276,16 @@ def run(args: list[str]) -> int:
       ``standalone_mode=False`` click *returns* that code from ``cli.main`` instead of
       raising it; dropping the return value is the bug this function exists to avoid.
 
-    Click's own usage errors (unknown command or option) are 2, an interrupt 130.
+    Click's own usage errors (unknown command or option) are 2, an interrupt 130. An
+    ``OSError`` the error tree did not wrap (a data dir under a regular file, a full
+    disk) is one line and 74; any other exception is a bug: one line and 70. Never a
+    traceback without ``--debug``.
     Commands never call ``sys.exit`` (``tests/cli/test_exit_codes.py`` checks).
     """
     try:
         returned = cli.main(args=args, standalone_mode=False, prog_name="trunkline")
     except TrunklineError as exc:
-        if "--debug" in args:
-            import traceback
-
-            traceback.print_exc()
+        _traceback_if_debug(args)
         click.echo(f"trunkline: error: {exc}", err=True)
         return exc.exit_code
     except click.ClickException as exc:
@@ -294,10 +294,31 @@ def run(args: list[str]) -> int:
     except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("trunkline: interrupted", err=True)
         return EXIT_INTERRUPTED
+    except OSError as exc:  # a file or directory the error tree did not wrap: still one line
+        _traceback_if_debug(args)
+        click.echo(f"trunkline: error: {exc}", err=True)
+        return EXIT_OS_ERROR
+    except Exception as exc:  # a bug: one line, the traceback only on --debug
+        _traceback_if_debug(args)
+        name = type(exc).__name__
+        click.echo(
+            f"trunkline: internal error: {name}: {exc} (a bug; --debug shows the traceback)",
+            err=True,
+        )
+        return EXIT_INTERNAL
     return exit_status(returned)
 
 
+def _traceback_if_debug(args: list[str]) -> None:
+    if "--debug" in args:
+        import traceback
+
+        traceback.print_exc()
+
+
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for a ^C
+EXIT_OS_ERROR = 74  # sysexits' EX_IOERR: a file or directory could not be read or written
+EXIT_INTERNAL = 70  # sysexits' EX_SOFTWARE: an unexpected exception, a bug in trunkline
 
 
 def exit_status(returned: object) -> int:
