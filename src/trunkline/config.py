@@ -38,7 +38,9 @@ class BuilderSettings(_Section):
     dist: str = ".el9s"
     distro_branch: str = "rpm-master"
     source_branch: str = "master"
-    fallback_to_master: bool = True
+    # stable/X gone -> unmaintained/X -> X-eol -> X-eom, then master only when True
+    # (upstream/branches.py). Off by default: master is another release's code.
+    fallback_to_master: bool = False
     release_numbering: Literal["0.date.hash", "0.1.date.hash", "minor.date.hash"] = "0.date.hash"
     release_minor: int = 0
     keep_changelog: bool = False

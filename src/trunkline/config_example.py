@@ -19,7 +19,9 @@ target = "centos9"
 dist = ".el9s"                   # the target's dist tag, passed to rpmbuild/mock
 distro_branch = "rpm-master"     # distgit branch when the metadata names no release
 source_branch = "master"         # upstream branch when the metadata names no release
-fallback_to_master = true        # stable/X missing -> unmaintained/X -> X-eol -> master
+fallback_to_master = false       # stable/X gone -> unmaintained/X -> X-eol tag -> X-eom tag
+                                 # (nothing new to build); true: then master/main, another
+                                 # release's code (the ref built is shown in the reports)
 release_numbering = "0.date.hash"  # or "0.1.date.hash", "minor.date.hash"
 keep_changelog = false
 include_srpm_in_repo = true

@@ -41,6 +41,7 @@ class Pair:
         *,
         head_only: bool = False,
         processed: set[tuple[str, str]] | None = None,
+        fallback_to_master: bool = False,
         **kw: object,
     ) -> list[Candidate]:
         pkg = self.pkg(**kw)
@@ -53,9 +54,9 @@ class Pair:
             dg,
             last,
             head_only=head_only,
-            fallback_to_master=True,
+            fallback_to_master=fallback_to_master,
             is_processed=lambda c, d: (c, d) in done,
-        )
+        ).candidates
 
 
 @pytest.fixture
@@ -129,20 +130,19 @@ def test_a_tag_pin_and_a_missing_branch(pair: Pair) -> None:
     pair.up.tag("1.0.0")
     pair.up.commit("after the tag")
     assert hashes(pair.plan(source_branch="1.0.0")) == [tagged]
-    # missing branch falls back to master (DLRN's fallback_to_master)
-    assert hashes(pair.plan(source_branch="stable/zzz")) == [pair.up.head()]
-    up = refresh_mirror(pair.up.url, pair.tmp / "m" / "p.git")
-    dg = refresh_mirror(pair.dg.url, pair.tmp / "m" / "p_distro.git")
-    with pytest.raises(SourceError, match=r"no branch, tag or commit 'stable/zzz'$"):
-        plan_package(
-            pair.pkg(source_branch="stable/zzz"),
-            up,
-            dg,
-            None,
-            head_only=False,
-            fallback_to_master=False,
-            is_processed=lambda c, d: False,
-        )
+    # a missing release branch falls back to master only when the config says so
+    cands = pair.plan(source_branch="stable/zzz", fallback_to_master=True)
+    assert hashes(cands) == [pair.up.head()]
+    assert (cands[0].commit_branch, cands[0].wanted_branch) == ("master", "stable/zzz")
+    with pytest.raises(SourceError) as err:
+        pair.plan(source_branch="stable/zzz")
+    assert str(err.value) == (
+        "p: upstream: no branch, tag or commit 'stable/zzz', 'unmaintained/zzz', 'zzz-eol', "
+        "'zzz-eom' (builder.fallback_to_master is off)"
+    )
+    # a package's own pin never falls back, whatever the config says
+    with pytest.raises(SourceError, match=r"'9.9.9' \(a source-branch pin never falls back\)$"):
+        pair.plan(source_branch="9.9.9", source_pinned=True, fallback_to_master=True)
 
 
 def test_a_distgit_only_package_builds_its_distgit_commits(pair: Pair) -> None:
@@ -187,3 +187,39 @@ def test_an_unmoved_local_remote_is_not_fetched(pair: Pair) -> None:
     fetch_head.unlink()
     refresh_mirror(pair.up.url, mirror)
     assert fetch_head.exists()
+
+
+def test_build_tags_only_builds_the_tagged_commits_of_the_first_parent_line(pair: Pair) -> None:
+    two = pair.up.commit("two")
+    pair.up.tag("1.0.0")
+    pair.up.commit("three, untagged")
+    # never built: the newest tagged commit, not the head
+    cands = pair.plan(tags_only=True)
+    assert hashes(cands) == [two]
+    last = LastBuild(two, pair.dg.head(), "master")
+    four = pair.up.commit("four")
+    pair.up.tag("1.1.0")
+    pair.up.commit("five, untagged")
+    pair.up.git("checkout", "-q", "-b", "side")
+    pair.up.commit("on a side branch")
+    pair.up.tag("side-1")  # tagged, but not on master's first-parent line once merged
+    pair.up.git("checkout", "-q", "master")
+    pair.up.git("merge", "-q", "--no-ff", "-m", "merge side", "side")
+    six = pair.up.commit("six")
+    pair.up.git("tag", "1.2.0")  # a lightweight tag counts too
+    done = {(two, pair.dg.head())}
+    assert hashes(pair.plan(last, tags_only=True, processed=done)) == [four, six]
+    # nothing tagged since: nothing to build, until the distgit changes
+    last = LastBuild(six, pair.dg.head(), "master")
+    pair.up.commit("seven, untagged")
+    assert pair.plan(last, tags_only=True) == []
+    new_distro = pair.dg.commit("bump", {"p.spec": "Name: p\n# fix\n"})
+    cands = pair.plan(last, tags_only=True)
+    assert [(c.commit.commit_hash, c.distro.commit_hash) for c in cands] == [(six, new_distro)]
+
+
+def test_a_distgit_release_branch_falls_back_to_rpm_master_only_when_allowed(pair: Pair) -> None:
+    with pytest.raises(SourceError, match=r"^p: distgit has no branch 'epoxy-rdo'$"):
+        pair.plan(distro_branch="epoxy-rdo")
+    cands = pair.plan(distro_branch="epoxy-rdo", fallback_to_master=True)
+    assert [c.distro.commit_hash for c in cands] == [pair.dg.head()]

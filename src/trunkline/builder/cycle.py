@@ -49,7 +49,8 @@ from trunkline.publish.layout import check_name
 from trunkline.publish.sync import replicate_reports
 from trunkline.reports.render import render_reports
 from trunkline.upstream.mirror import refresh_mirror, remove_stale_clones
-from trunkline.upstream.poll import Candidate, LastBuild, plan_package
+from trunkline.upstream.poll import Candidate, LastBuild, PackagePlan, plan_package
+from trunkline.upstream.switches import RefLedger, RefSwitch
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,7 @@ class CycleReport:
     planned: list[Candidate] = field(default_factory=list)
     outcomes: list[BuildOutcome] = field(default_factory=list)
     source_errors: list[tuple[str, str]] = field(default_factory=list)
+    ref_switches: list[RefSwitch] = field(default_factory=list)
     reconciled: list[str] = field(default_factory=list)
     dependencies: dict[str, frozenset[str]] = field(default_factory=dict)
     dependency_cycles: tuple[tuple[str, ...], ...] = ()
@@ -254,7 +256,7 @@ class BuildCycle:
                 for name, row in queries.latest_processed_per_project(session).items():
                     lasts[name] = LastBuild(row.commit_hash, row.distro_hash, row.commit_branch)
 
-        def plan_one(pkg: FollowedPackage) -> list[Candidate] | str:
+        def plan_one(pkg: FollowedPackage) -> PackagePlan | str:
             try:
                 upstream, distgit = self._refresh(pkg)
                 return plan_package(
@@ -273,19 +275,27 @@ class BuildCycle:
         with ThreadPoolExecutor(max_workers=self.settings.builder.fetch_workers) as pool:
             results = list(zip(pkgs, pool.map(plan_one, pkgs), strict=True))
         planned: list[Candidate] = []
+        ledger = RefLedger(self.settings.builder.data_dir)
         with self.sessions() as session:
             for pkg, found in results:
                 if isinstance(found, str):
                     report.source_errors.append((pkg.name, found))
                     continue
+                for side, ref in (("upstream", found.followed), ("distgit", found.distgit)):
+                    switch = ledger.note(pkg.name, side, ref) if ref and not dev else None
+                    if switch is not None:
+                        log.warning("%s", switch)
+                        report.ref_switches.append(switch)
                 planned.extend(
                     c
-                    for c in found
+                    for c in found.candidates
                     if dev
                     or not queries.is_processed(
                         session, pkg.name, c.commit.commit_hash, c.distro.commit_hash
                     )
                 )
+        if not options.dry_run and not dev:
+            ledger.save()
         planned.sort(key=lambda c: (c.commit.dt_commit, c.package.name))
         return planned
 
@@ -373,6 +383,7 @@ class BuildCycle:
                 commit_hash=cand.commit.commit_hash,
                 distro_hash=cand.distro.commit_hash,
                 commit_branch=cand.commit_branch,
+                source_branch=cand.wanted_branch or None,
                 dt_commit=cand.commit.dt_commit,
                 dt_distro=cand.distro.dt_commit,
                 dt_build=result.dt_build,

@@ -61,7 +61,7 @@ class BuildRecord:
     project: str
     commit_hash: str
     distro_hash: str
-    commit_branch: str
+    commit_branch: str  # the upstream ref actually built (unmaintained/X, X-eol, ...)
     dt_commit: int
     dt_distro: int
     dt_build: int
@@ -74,6 +74,7 @@ class BuildRecord:
     unmet_buildrequires: tuple[str, ...] = ()
     build_seconds: float = 0.0
     retries: int = 0
+    source_branch: str | None = None  # the ref the metadata named, when it is known
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,7 @@ class Publisher:
             distro_hash=rec.distro_hash,
             extended_hash=rec.extended_hash,
             commit_branch=rec.commit_branch,
+            source_branch=rec.source_branch,
             status=rec.status,
             component=rec.component,
             notes=rec.notes,

@@ -24,6 +24,8 @@ def print_report(report: CycleReport, dry_run: bool) -> None:
     """Human summary of a cycle."""
     for name, err in report.source_errors:
         click.echo(f"source error: {name}: {err}", err=True)
+    for switch in report.ref_switches:  # told once: the builder remembers what it told
+        click.echo(f"followed ref: {switch}")
     if dry_run:
         if not report.planned:
             click.echo("nothing to build")

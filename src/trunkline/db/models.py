@@ -145,6 +145,9 @@ class Commit(Base):
     )
     unmet_buildrequires: Mapped[str] = mapped_column(Text, default="")
     build_seconds: Mapped[float] = mapped_column(default=0.0)
+    # the upstream ref the metadata named (stable/2024.1); ``commit_branch`` is the ref
+    # actually built (unmaintained/2024.1, 2024.2-eol, master). NULL before 0003.
+    source_branch: Mapped[str | None] = mapped_column(String(256), default=None)
 
     civotes: Mapped[list[CIVote]] = relationship(back_populates="commit", lazy="raise")
 

@@ -11,27 +11,36 @@ The rules are DLRN's, made precise:
 * a new distgit commit with no new upstream commit: the last upstream commit is
   built again with the new distgit;
 * ``head_only``: only the newest of the new commits;
+* ``tags_only`` (rdoinfo ``build-tags-only``): the same, keeping only commits a
+  tag points at, on the first-parent line (DLRN's ``git log --simplify-by-decoration
+  --first-parent``); never built: the newest tagged commit, not the head;
 * a pair that already has a non-RETRY build is skipped (``is_processed``).
 
-Refs are resolved in the bare mirrors: a branch, then a tag, then a commit
-hash; a missing branch falls back to ``master``/``main`` when the builder allows
-it (``fallback_to_master``), as DLRN does for projects without a stable branch.
+The upstream ref is resolved through its retirement chain (``branches.py``):
+``stable/X`` -> ``unmaintained/X`` -> ``X-eol`` -> ``X-eom`` -> master only with
+``fallback_to_master``. Moving along the chain continues the same history (the
+commits after the last build, not a restart), and a step that does not hold the
+last build (``X-eom`` after ``unmaintained/X`` commits, or a commit the mirror no
+longer has) builds nothing: a retired branch never publishes older code. A
+distgit's missing ``*-rdo`` branch falls back to ``rpm-master`` only with
+``fallback_to_master`` (DLRN).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from trunkline.errors import CommandError, SourceError
 from trunkline.metadata.sources.base import FollowedPackage
 from trunkline.process import run
+from trunkline.upstream.branches import FollowedRef, Step, distgit_chain, follow, tried
 from trunkline.upstream.mirror import GIT_ENV, git_dir_args
 from trunkline.upstream.refs import CommitInfo, commit_info, resolve_commit
 
-FALLBACK_BRANCHES = ("master", "main")
 _SEP = "\x1f"
+_FORMAT = _SEP.join(("%H", "%ct", "%s", "%an"))
 
 
 @dataclass(frozen=True)
@@ -45,12 +54,31 @@ class LastBuild:
 
 @dataclass(frozen=True)
 class Candidate:
-    """One pair to build: an upstream commit with the distgit commit to build it with."""
+    """One pair to build: an upstream commit with the distgit commit to build it with.
+
+    Attributes:
+        commit_branch: the ref actually followed (DLRN's ``commit_branch``): after a
+            retirement, ``unmaintained/X`` or ``X-eol`` rather than ``stable/X``.
+        wanted_branch: the ref the metadata names (``source_branch``), recorded beside it.
+    """
 
     package: FollowedPackage
     commit: CommitInfo
     distro: CommitInfo
     commit_branch: str
+    wanted_branch: str = ""
+
+
+@dataclass(frozen=True)
+class PackagePlan:
+    """What polling one package found: the pairs to build and the refs followed.
+
+    ``followed`` (the upstream ref) is None for a distgit-only package.
+    """
+
+    candidates: list[Candidate] = field(default_factory=list)
+    followed: FollowedRef | None = None
+    distgit: FollowedRef | None = None
 
 
 ProcessedFn = Callable[[str, str], bool]
@@ -61,45 +89,69 @@ def _git(repo: Path, *args: str, bare: bool = True) -> str:
     return run([*prefix, *args], timeout=600, env=GIT_ENV).stdout
 
 
-def _commits(
-    repo: Path, *rev_args: str, bare: bool = True, path: str | None = None
-) -> list[CommitInfo]:
-    fmt = _SEP.join(("%H", "%ct", "%s", "%an"))
-    args = ["log", f"--format={fmt}", *rev_args]
-    if path:
-        args += ["--", path]
-    out = _git(repo, *args, bare=bare)
+def _parse(out: str, *, tagged_only: bool = False) -> list[CommitInfo]:
     commits = []
     for line in out.splitlines():
         parts = line.split(_SEP)
-        if len(parts) == 4:
-            commits.append(CommitInfo(parts[0], int(parts[1]), parts[2], parts[3]))
+        if len(parts) < 4 or (tagged_only and "tag: " not in _SEP.join(parts[4:])):
+            continue
+        commits.append(CommitInfo(parts[0], int(parts[1]), parts[2], parts[3]))
     return commits
 
 
-def resolve_ref(mirror: Path, ref: str, *, fallback: bool) -> tuple[str, str]:
+def _commits(
+    repo: Path, *rev_args: str, bare: bool = True, path: str | None = None
+) -> list[CommitInfo]:
+    args = ["log", f"--format={_FORMAT}", *rev_args]
+    if path:
+        args += ["--", path]
+    return _parse(_git(repo, *args, bare=bare))
+
+
+def _tagged_commits(mirror: Path, *rev_args: str) -> list[CommitInfo]:
+    """Commits a tag points at on the first-parent line of ``rev_args``, newest first.
+
+    ``--decorate-refs=refs/tags/`` keeps branch heads out of both the decoration and
+    ``--simplify-by-decoration``; the ``tag: `` filter keeps the answer right on a git
+    that applies the option to the decoration only.
+    """
+    out = _git(
+        mirror,
+        "log",
+        "--first-parent",
+        "--simplify-by-decoration",
+        "--decorate-refs=refs/tags/",
+        f"--format={_FORMAT}{_SEP}%D",
+        *rev_args,
+    )
+    return _parse(out, tagged_only=True)
+
+
+def resolve_ref(mirror: Path, ref: str, *, fallback: bool, pinned: bool = False) -> tuple[str, str]:
     """Resolve ``ref`` in a bare mirror to (commit hash, the ref actually followed).
 
+    The retirement chain of ``branches.py`` applies (``stable/X`` -> ``unmaintained/X``
+    -> ``X-eol`` -> ``X-eom`` -> master/main with ``fallback``, never for a pin).
+
     Raises:
-        SourceError: neither the ref nor (with ``fallback``) master/main exists.
+        SourceError: no step of the chain exists.
     """
-    candidates = [ref, *(b for b in FALLBACK_BRANCHES if fallback and b != ref)]
-    for name in candidates:
-        sha = resolve_commit(mirror, name)
-        if sha is not None:
-            return sha, name
-    for name in candidates:  # what libgit2 cannot resolve, git itself may (odd refs)
-        for full in (f"refs/heads/{name}", f"refs/tags/{name}", name):
-            result = run(
-                [*git_dir_args(mirror), "rev-parse", "--verify", "--quiet", f"{full}^{{commit}}"],
-                check=False,
-                timeout=60,
-                env=GIT_ENV,
-            )
-            if result.ok and result.stdout.strip():
-                return result.stdout.strip(), name
-    tried = ", ".join(repr(c) for c in candidates)
-    raise SourceError(f"{mirror.name}: no branch, tag or commit {tried}")
+    found = follow(mirror, ref, pinned=pinned, fallback_to_master=fallback)
+    if found is None:
+        raise SourceError(_missing(mirror.name, ref, pinned=pinned, fallback=fallback))
+    return found.commit, found.ref
+
+
+def _missing(where: str, ref: str, *, pinned: bool, fallback: bool) -> str:
+    names = tried(ref, pinned=pinned, fallback_to_master=fallback)
+    why = (
+        " (a source-branch pin never falls back)"
+        if pinned
+        else ""
+        if fallback
+        else " (builder.fallback_to_master is off)"
+    )
+    return f"{where}: no branch, tag or commit {names}{why}"
 
 
 def _is_ancestor(mirror: Path, old: str, new: str) -> bool:
@@ -112,36 +164,77 @@ def _is_ancestor(mirror: Path, old: str, new: str) -> bool:
     return result.returncode == 0
 
 
-def distgit_head(pkg: FollowedPackage, distgit: Path, *, fallback: bool) -> CommitInfo:
-    """The distgit commit to build with: the branch head (or a local checkout's HEAD).
+def distgit_head(
+    pkg: FollowedPackage, distgit: Path, *, fallback: bool
+) -> tuple[CommitInfo, FollowedRef]:
+    """The distgit commit to build with and the branch followed to it.
 
-    With ``distgit_path`` (one repo holding many packages) it is the last commit
-    touching that directory, so another package's change does not rebuild this one.
+    The branch head (or a local checkout's HEAD); with ``distgit_path`` (one repo
+    holding many packages) the last commit touching that directory, so another
+    package's change does not rebuild this one. A missing ``*-rdo`` branch falls back
+    to ``rpm-master`` only with ``fallback`` (DLRN).
+
+    Raises:
+        SourceError: the branch (and its fallback) does not exist, or has no commit.
     """
+    chain = distgit_chain(pkg.distro_branch, fallback_to_master=fallback)
     if pkg.local_distgit:
         commits = _commits(distgit, "-1", "HEAD", bare=False)
+        branch, sha = pkg.distro_branch, commits[0].commit_hash if commits else ""
     else:
-        sha, _ = resolve_ref(distgit, pkg.distro_branch, fallback=fallback)
+        found = next(((b, s) for b in chain if (s := resolve_commit(distgit, b))), None)
+        if found is None:
+            names = ", ".join(repr(b) for b in chain)
+            raise SourceError(f"{pkg.name}: distgit has no branch {names}")
+        branch, sha = found
         info = None if pkg.distgit_path else commit_info(distgit, sha)
         commits = [info] if info else _commits(distgit, "-1", sha, path=pkg.distgit_path)
     if not commits:
         raise SourceError(f"{pkg.name}: distgit has no commit on {pkg.distro_branch!r}")
-    return commits[0]
+    step = Step.WANTED if branch == pkg.distro_branch else Step.MASTER
+    return commits[0], FollowedRef(pkg.distro_branch, branch, sha, step, (pkg.distro_branch,))
+
+
+def _head(mirror: Path, head: str, *, tags_only: bool) -> list[CommitInfo]:
+    if tags_only:
+        return _tagged_commits(mirror, head)[:1]
+    info = commit_info(mirror, head)
+    return [info] if info else _commits(mirror, "-1", head)
 
 
 def upstream_commits(
-    mirror: Path, head: str, last: LastBuild | None, branch: str
+    mirror: Path,
+    followed: FollowedRef,
+    last: LastBuild | None,
+    *,
+    tags_only: bool = False,
 ) -> list[CommitInfo]:
-    """Upstream commits after ``last`` up to ``head``, oldest first (see module rules)."""
-    if last is None or last.commit_branch != branch or last.commit_hash == head:
-        info = commit_info(mirror, head)
-        return [info] if info else _commits(mirror, "-1", head)
+    """Upstream commits after ``last`` up to the followed ref's head, oldest first.
+
+    See the module rules; a retirement step continues the history of the ref it
+    replaces, and one that does not hold the last build yields nothing.
+    """
+    head = followed.commit
+    if last is None or last.commit_hash == head:
+        return _head(mirror, head, tags_only=tags_only)
+    same_line = last.commit_branch == followed.ref or (
+        followed.ref in followed.line and last.commit_branch in followed.line
+    )
+    if not same_line:
+        return _head(mirror, head, tags_only=tags_only)
     try:
         if not _is_ancestor(mirror, last.commit_hash, head):
-            return _commits(mirror, "-1", head)
-        return list(reversed(_commits(mirror, f"{last.commit_hash}..{head}")))
+            if followed.retired:
+                return []  # a retired line that does not hold the last build is not newer
+            return _head(mirror, head, tags_only=tags_only)
+        span = f"{last.commit_hash}..{head}"
+        if not tags_only:
+            return list(reversed(_commits(mirror, span)))
+        tagged = list(reversed(_tagged_commits(mirror, span)))
+        # no new tag: the last build again, which a new distgit commit rebuilds
+        return tagged or _head(mirror, last.commit_hash, tags_only=False)
     except CommandError:
-        return _commits(mirror, "-1", head)
+        return _head(mirror, head, tags_only=tags_only)
 
 
 def plan_package(
@@ -153,29 +246,47 @@ def plan_package(
     head_only: bool,
     fallback_to_master: bool,
     is_processed: ProcessedFn,
-) -> list[Candidate]:
-    """The new pairs of one package, oldest first.
+) -> PackagePlan:
+    """The new pairs of one package, oldest first, and the upstream ref followed.
 
     Raises:
-        SourceError: a followed branch does not exist, or git cannot read a mirror.
+        SourceError: a followed ref (and every step of its chain) does not exist, or
+            git cannot read a mirror.
     """
+    followed: FollowedRef | None = None
     try:
-        distro = distgit_head(pkg, distgit, fallback=fallback_to_master)
+        distro, dist_ref = distgit_head(pkg, distgit, fallback=fallback_to_master)
         if upstream is None:
             # distgit-only package: its sources live in the distgit; the distgit commit is
             # both halves of the pair.
-            commits, branch = [distro], pkg.distro_branch
+            commits, branch, wanted = [distro], dist_ref.ref, dist_ref.wanted
         else:
-            head, branch = resolve_ref(upstream, pkg.source_branch, fallback=fallback_to_master)
-            commits = upstream_commits(upstream, head, last, branch)
+            followed = follow(
+                upstream,
+                pkg.source_branch,
+                pinned=pkg.source_pinned,
+                fallback_to_master=fallback_to_master,
+            )
+            if followed is None:
+                raise SourceError(
+                    _missing(
+                        f"{pkg.name}: upstream",
+                        pkg.source_branch,
+                        pinned=pkg.source_pinned,
+                        fallback=fallback_to_master,
+                    )
+                )
+            commits = upstream_commits(upstream, followed, last, tags_only=pkg.tags_only)
+            branch, wanted = followed.ref, followed.wanted
     except CommandError as exc:
         raise SourceError(f"{pkg.name}: cannot read its repositories: {exc.detail}") from None
     if head_only:
         commits = commits[-1:]
     done = (last.commit_hash, last.distro_hash) if last is not None else None
-    return [
-        Candidate(pkg, c, distro, branch)
+    candidates = [
+        Candidate(pkg, c, distro, branch, wanted)
         for c in commits
         if (c.commit_hash, distro.commit_hash) != done
         and not is_processed(c.commit_hash, distro.commit_hash)
     ]
+    return PackagePlan(candidates, followed, dist_ref)

@@ -139,6 +139,24 @@ def resolve_commit(mirror: Path, name: str) -> str | None:
         return None
 
 
+def resolve_full_ref(mirror: Path, full: str) -> str | None:
+    """The commit the fully qualified ref ``full`` (``refs/tags/2024.2-eol``) peels to, or None.
+
+    Unlike :func:`resolve_commit`, nothing else is tried: a branch is not taken for a
+    tag of the same name, and a name is never read as a commit hash.
+    """
+    repo = _open(mirror)
+    if repo is None:
+        return None
+    ref = repo.references.get(full)
+    if ref is None:
+        return None
+    try:
+        return str(ref.peel(pygit2.Commit).id)
+    except (pygit2.GitError, ValueError):
+        return None
+
+
 def commit_info(mirror: Path, sha: str) -> CommitInfo | None:
     """Hash, committer time, subject and author of commit ``sha``, or None."""
     repo = _open(mirror)

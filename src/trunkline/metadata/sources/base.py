@@ -21,7 +21,10 @@ class FollowedPackage:
         project: the upstream project name (``oslo.config``).
         upstream: git URL (or path) of the upstream source; None for distgit-only packages.
         distgit: git URL (or path) of the distgit holding the spec.
-        source_branch: upstream branch, tag or ref to follow (a per-release pin wins).
+        source_branch: upstream branch, tag or commit to follow (a per-release pin wins).
+        source_pinned: True when ``source_branch`` is the package's own pin (rdoinfo
+            ``source-branch``), not the release's branch: a pin never falls back to master.
+        tags_only: build only commits a tag points at (rdoinfo ``build-tags-only``).
         distro_branch: distgit branch to follow.
         component: the component the package belongs to, if components are used.
         maintainers: e-mails to notify on FTBFS.
@@ -36,6 +39,8 @@ class FollowedPackage:
     distgit: str
     source_branch: str = "master"
     distro_branch: str = "rpm-master"
+    source_pinned: bool = False
+    tags_only: bool = False
     component: str | None = None
     maintainers: tuple[str, ...] = field(default_factory=tuple)
     distgit_path: str | None = None
