@@ -8,8 +8,11 @@ Two shapes are accepted, because both exist in the wild:
   driver, openstack/rpm-packaging style): the subdirectory is the distgit path.
 
 The upstream of a package is read from an optional ``upstream.yml`` beside its
-spec (``upstream: URL``, ``source-branch: BRANCH``, ``project: NAME``); without
-one the package is distgit-only: its sources live in the distgit.
+spec (``upstream: URL``, ``source-branch: REF``, ``project: NAME``,
+``build-tags-only: true``); without one the package is distgit-only: its sources
+live in the distgit. ``source-branch`` is a pin (a branch, tag or commit that
+never falls back to master); without it the builder's ``source_branch`` is
+followed through its retirement chain (see ``upstream/branches.py``).
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ from trunkline.errors import MetadataError
 from trunkline.metadata.sources.base import FollowedPackage
 
 UPSTREAM_FILE = "upstream.yml"
-_KEYS = frozenset({"upstream", "source-branch", "project", "component", "maintainers"})
+_KEYS = frozenset(
+    {"upstream", "source-branch", "project", "component", "maintainers", "build-tags-only"}
+)
 
 
 def _read_upstream_file(path: Path) -> dict[str, Any]:
@@ -41,6 +46,12 @@ def _read_upstream_file(path: Path) -> dict[str, Any]:
         raise MetadataError(
             f"{path}: unknown key '{unknown[0]}' (expected one of {', '.join(sorted(_KEYS))})"
         )
+    for key in ("upstream", "source-branch", "project", "component"):
+        if data.get(key) is not None and not isinstance(data[key], str):
+            raise MetadataError(f"{path}: field {key!r}: expected a string, got {data[key]!r}")
+    if not isinstance(data.get("build-tags-only", False), bool):
+        got = data["build-tags-only"]
+        raise MetadataError(f"{path}: field 'build-tags-only': expected true or false, got {got!r}")
     return data
 
 
@@ -72,7 +83,9 @@ class GitRepoSource:
                     project=str(extra.get("project") or sub.name),
                     upstream=str(extra["upstream"]) if extra.get("upstream") else None,
                     distgit=str(root if monorepo else sub),
-                    source_branch=str(extra.get("source-branch") or self._builder.source_branch),
+                    source_branch=extra.get("source-branch") or self._builder.source_branch,
+                    source_pinned=bool(extra.get("source-branch")),
+                    tags_only=bool(extra.get("build-tags-only")),
                     distro_branch=self._builder.distro_branch,
                     component=extra.get("component"),
                     maintainers=tuple(str(m) for m in maintainers),
