@@ -39,11 +39,11 @@ def test_recent_builds_are_newest_first_with_nvr_status_and_links(
     rows = body_rows(html)
     assert [r[1] for r in rows] == ["python-nova", "python-glance", "python-nova"]
     newest, failed, oldest = rows
-    assert newest[6] == "RETRY" and newest[8] == ""  # no repo dir, so no links
-    assert failed[6] == "FAILED" and failed[9] == "error: it broke"
-    assert oldest[2] == ok.commit_hash[:10] and oldest[3] == ok.distro_hash[:10]
-    assert oldest[4] == f"python-nova-1.0.0-{ok.release}"
-    assert oldest[7] == "INSTALLABLE"
+    assert newest[7] == "RETRY" and newest[9] == ""  # no repo dir, so no links
+    assert failed[7] == "FAILED" and failed[10] == "error: it broke"
+    assert oldest[2] == ok.commit_hash[:10] and oldest[4] == ok.distro_hash[:10]
+    assert oldest[5] == f"python-nova-1.0.0-{ok.release}"
+    assert oldest[8] == "INSTALLABLE"
     assert oldest[0] == "2023-11-14 22:23"
     links = hrefs(html)
     for row in (ok, bad):
@@ -72,15 +72,47 @@ def test_status_report_names_the_culprit_commit_and_days_since_last_success(
     rows = {r[0]: r for r in body_rows((tmp_path / "status_report.html").read_text())}
     assert sorted(rows) == ["alpha", "beta", "delta", "gamma"]
     alpha = rows["alpha"]
-    assert alpha[5] == "FAILED"
-    assert alpha[8].startswith("2023-11-16 22:13 " + culprit.commit_hash[:10])
-    assert alpha[9] == "2023-11-14 22:13"
-    assert alpha[10] == "30"
-    assert rows["beta"][8].startswith("2023-11-18") and rows["beta"][10] == "Never"
-    assert rows["gamma"][5] == "SUCCESS" and rows["gamma"][8] == ""
-    assert rows["delta"][5] == "RETRY" and rows["delta"][8] == "", "a retry after success is ok"
+    assert alpha[6] == "FAILED"
+    assert alpha[9].startswith("2023-11-16 22:13 " + culprit.commit_hash[:10])
+    assert alpha[10] == "2023-11-14 22:13"
+    assert alpha[11] == "30"
+    assert rows["beta"][9].startswith("2023-11-18") and rows["beta"][11] == "Never"
+    assert rows["gamma"][6] == "SUCCESS" and rows["gamma"][9] == ""
+    assert rows["delta"][6] == "RETRY" and rows["delta"][9] == "", "a retry after success is ok"
     ftbfs = [r[0] for r in body_rows((tmp_path / "ftbfs.html").read_text())]
     assert ftbfs == ["alpha", "beta"]
+
+
+@pytest.mark.parametrize(
+    ("commit_branch", "source_branch", "shown"),
+    [
+        ("stable/2024.2", None, "stable/2024.2"),  # recorded before the column existed
+        ("stable/2025.1", "stable/2025.1", "stable/2025.1"),
+        ("unmaintained/2024.1", "stable/2024.1", "unmaintained/2024.1 (for stable/2024.1)"),
+        ("2024.2-eol", "stable/2024.2", "2024.2-eol (for stable/2024.2)"),
+        ("master", "stable/2023.2", "master (for stable/2023.2)"),  # fallback_to_master
+        ("9.7.1", "9.7.1", "9.7.1"),  # a pin
+    ],
+)
+def test_the_upstream_ref_built_is_shown_and_says_what_it_replaced(
+    db_session: Session,
+    tmp_path: Path,
+    commit_branch: str,
+    source_branch: str | None,
+    shown: str,
+) -> None:
+    b = Builds(db_session)
+    b.add("python-oslo-config", commit_branch=commit_branch, source_branch=source_branch)
+    b.add("python-evil", commit_branch="<b>x</b>", source_branch="<i>y</i>")
+    render(db_session, tmp_path)
+
+    builds = {r[1]: r for r in body_rows((tmp_path / "report.html").read_text())}
+    status = {r[0]: r for r in body_rows((tmp_path / "status_report.html").read_text())}
+    assert builds["python-oslo-config"][3] == shown
+    assert status["python-oslo-config"][3] == shown
+    assert status["python-evil"][3] == "<b>x</b> (for <i>y</i>)"  # text, not markup
+    html = (tmp_path / "status_report.html").read_text()
+    assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
 
 
 def test_status_csv_has_dlrn_columns_one_line_per_package(
@@ -164,7 +196,7 @@ def test_deleted_builds_make_the_next_run_recompute_everything(
     db_session.flush()
     result = render(db_session, tmp_path)
     assert result.full
-    assert body_rows((tmp_path / "status_report.html").read_text())[0][5] == "SUCCESS"
+    assert body_rows((tmp_path / "status_report.html").read_text())[0][6] == "SUCCESS"
     assert body_rows((tmp_path / "ftbfs.html").read_text()) == [["No packages here."]]
 
 
@@ -182,7 +214,7 @@ def test_pages_are_blocks_of_one_hundred_ids_with_a_pager(
         "report.html",
     ]
     first = (tmp_path / "report.html").read_text()
-    assert [int(r[4].rsplit(".", 2)[1]) for r in body_rows(first)] == list(range(250, 200, -1))
+    assert [int(r[5].rsplit(".", 2)[1]) for r in body_rows(first)] == list(range(250, 200, -1))
     third = (tmp_path / "report-3.html").read_text()
     assert len(body_rows(third)) == 100
     assert "Page 3 of 3: builds #1–#100" in third
@@ -256,7 +288,7 @@ def test_a_new_day_renders_every_status_row_again(db_session: Session, tmp_path:
         now=NOW + DAY,
     )
     assert next_day.rows_rendered == 2 and not next_day.full
-    assert [r[10] for r in body_rows((tmp_path / "status_report.html").read_text())] == ["31", "31"]
+    assert [r[11] for r in body_rows((tmp_path / "status_report.html").read_text())] == ["31", "31"]
 
 
 def test_a_corrupt_state_file_means_a_full_regeneration(

@@ -39,6 +39,8 @@ _COLUMNS = (
     Commit.notes,
     Commit.artifacts,
     Commit.flags,
+    Commit.commit_branch,
+    Commit.source_branch,
 )
 
 
@@ -62,6 +64,8 @@ class BuildRow:
     notes: str
     artifacts: str | None
     flags: int
+    commit_branch: str = ""  # the upstream ref actually built
+    source_branch: str | None = None  # the ref the metadata named (None: not recorded)
 
 
 def _row(values: Any) -> BuildRow:
@@ -82,6 +86,8 @@ def _row(values: Any) -> BuildRow:
         notes,
         arts,
         fl,
+        branch,
+        wanted,
     ) = values
     return BuildRow(
         id=int(id_),
@@ -100,6 +106,8 @@ def _row(values: Any) -> BuildRow:
         notes=str(notes or ""),
         artifacts=None if arts is None else str(arts),
         flags=int(fl or 0),
+        commit_branch=str(branch or ""),
+        source_branch=None if wanted is None else str(wanted),
     )
 
 

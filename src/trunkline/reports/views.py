@@ -49,6 +49,8 @@ class BuildView:
     package: str
     component: str
     upstream: Link
+    ref: str  # the upstream ref built (commit_branch)
+    wanted_ref: str  # the ref the metadata named, when it differs (a retired branch), else ""
     distgit: str
     nvr: str
     status: str
@@ -111,6 +113,10 @@ def build_view(row: BuildRow, urls: Mapping[str, str]) -> BuildView:
         package=row.project_name,
         component=row.component or "",
         upstream=Link(row.commit_hash[:10], url or ""),
+        ref=row.commit_branch,
+        wanted_ref=row.source_branch
+        if row.source_branch and row.source_branch != row.commit_branch
+        else "",
         distgit=row.distro_hash[:10],
         nvr=nvr(row.project_name, row),
         status=row.status,
