@@ -81,3 +81,44 @@ def test_errors_name_the_file_and_key(
 def test_unknown_source_lists_the_valid_ones(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"packages\.source"):
         settings_from_dict({"packages": {"source": "nope"}})
+
+
+@pytest.mark.parametrize(
+    ("upstream_yml", "pinned", "tags_only"),
+    [
+        ("upstream: https://git.example.com/foo\n", False, False),
+        ("upstream: https://git.example.com/foo\nsource-branch: 1.2.0\n", True, False),
+        ("upstream: https://git.example.com/foo\nbuild-tags-only: true\n", False, True),
+    ],
+)
+def test_upstream_yml_pins_and_build_tags_only(
+    tmp_path: Path,
+    make_git_repo: Callable[[str], GitRepo],
+    upstream_yml: str,
+    pinned: bool,
+    tags_only: bool,
+) -> None:
+    foo = make_git_repo("dg/foo")
+    foo.commit("spec", {"foo.spec": "Name: foo\n", "upstream.yml": upstream_yml})
+    (pkg,) = source_for(tmp_path / "dg").packages()
+    assert (pkg.source_pinned, pkg.tags_only) == (pinned, tags_only)
+    assert pkg.source_branch == ("1.2.0" if pinned else "master")
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("build-tags-only: sometimes", "field 'build-tags-only': expected true or false"),
+        ("source-branch: 2.10", "field 'source-branch': expected a string, got 2.1"),
+    ],
+)
+def test_upstream_yml_values_of_the_wrong_type_are_errors(
+    tmp_path: Path, make_git_repo: Callable[[str], GitRepo], line: str, message: str
+) -> None:
+    foo = make_git_repo("dg/foo")
+    foo.commit("spec", {"foo.spec": "Name: foo\n", "upstream.yml": f"upstream: x\n{line}\n"})
+    with pytest.raises(MetadataError) as err:
+        source_for(tmp_path / "dg").packages()
+    assert str(err.value) == f"{foo.path / 'upstream.yml'}: {message}" + (
+        ", got 'sometimes'" if "tags" in line else ""
+    )
