@@ -318,7 +318,11 @@ def test_an_unreadable_ledger_is_a_new_one(tmp_path: Path) -> None:
     followed = FollowedRef("stable/x", "x-eol", "a" * 40, Step.EOL, ("stable/x", "x-eol"))
     assert ledger.note("p", "upstream", followed) is not None
     ledger.save()
-    assert RefLedger(tmp_path).note("p", "upstream", followed) is None
+    again = RefLedger(tmp_path)
+    assert again.note("p", "upstream", followed) is None
+    (tmp_path / "followed-refs.json").unlink()
+    again.save()  # nothing changed: nothing written
+    assert not (tmp_path / "followed-refs.json").exists()
 
 
 def test_fallback_to_master_is_off_unless_the_config_says_so() -> None:

@@ -67,6 +67,7 @@ class RefLedger:
     def __init__(self, data_dir: Path) -> None:
         self.path = data_dir / LEDGER_FILE
         self._refs: dict[str, dict[str, dict[str, str]]] = self._load()
+        self._changed = False
 
     def _load(self) -> dict[str, dict[str, dict[str, str]]]:
         try:
@@ -97,7 +98,10 @@ class RefLedger:
         """
         sides = self._refs.setdefault(package, {})
         before = sides.get(side)
-        sides[side] = {"wanted": followed.wanted, "ref": followed.ref}
+        now = {"wanted": followed.wanted, "ref": followed.ref}
+        if before != now:
+            sides[side] = now
+            self._changed = True
         if before is None:
             if not followed.retired:
                 return None
@@ -110,13 +114,16 @@ class RefLedger:
         return RefSwitch(package, side, followed.wanted, followed.ref, previous, followed.step)
 
     def save(self) -> None:
-        """Write the ledger atomically (a temp file renamed over the old one)."""
+        """Write the ledger atomically (a temp file renamed over the old one), if it changed."""
+        if not self._changed:
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{LEDGER_FILE}.")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump(self._refs, fh, indent=1, sort_keys=True)
             os.replace(tmp, self.path)
+            self._changed = False
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
