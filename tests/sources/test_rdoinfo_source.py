@@ -214,8 +214,21 @@ def test_distro_branch_wins_over_the_release_branch(
             "rdo.yml: package 'python-foo' field 'upstream': a list of upstreams is not "
             "supported (expected one git URL)",
         ),
+        (
+            BASE + "  tags: {epoxy: }\n",
+            "- project: foo\n  tags:\n    epoxy:\n      source_branch: 31.0.0\n",
+            "tags/epoxy.yml: package 'python-foo' field 'tags.epoxy.source_branch': unknown key "
+            "in the overrides of tag 'epoxy' (did you mean 'source-branch'?)",
+        ),
     ],
-    ids=["version-from-per-release", "version-from-top", "tags-only-value", "float-pin", "list"],
+    ids=[
+        "version-from-per-release",
+        "version-from-top",
+        "tags-only-value",
+        "float-pin",
+        "list",
+        "override-typo",
+    ],
 )
 def test_keys_that_cannot_be_honoured_are_one_line_errors(
     tmp_path: Path, entry: str, tag_entry: str, message: str

@@ -19,6 +19,9 @@ release's ``tags.<release>`` overrides are merged on top (distroinfo's
   (``git merge -s ours``) so its tags drive the version. Rejected: trunkline reads
   the version from the built commit's own history and cannot honour it yet.
 * ``upstream`` as a list — DLRN clones each into a subdirectory. Rejected.
+* any other key in the followed release's override (``tags.epoxy.source_branch``,
+  a typo) — distroinfo would merge it and nothing would read it. Rejected, as
+  ``trunkline validate`` does, with the closest known key as a hint.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from trunkline.metadata.model import Package
+from trunkline.metadata.problems import hint
+from trunkline.metadata.schema import TAG_OVERRIDE_KEYS
 
 TAGS_ONLY = "build-tags-only"
 
@@ -101,6 +106,14 @@ def build_keys(pkg: Package, tag: str | None) -> BuildKeys:
             "not supported (DLRN merges that ref's tags into the version; trunkline takes "
             "the version from the built commit's history: pin source-branch instead)",
         )
+    over = pkg.tags.get(tag) if tag else None
+    for key in over if isinstance(over, dict) else ():
+        if key not in TAG_OVERRIDE_KEYS:
+            raise RejectedKeyError(
+                str(key),
+                f"tags.{tag}.{key}",
+                f"unknown key in the overrides of tag {tag!r}{hint(str(key), TAG_OVERRIDE_KEYS)}",
+            )
     if isinstance(pkg.raw.get("upstream"), list):
         raise RejectedKeyError(
             "upstream",
