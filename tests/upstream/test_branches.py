@@ -333,3 +333,15 @@ def test_fallback_to_master_is_off_unless_the_config_says_so() -> None:
     assert "\nfallback_to_master = false " in EXAMPLE_CONFIG
     on = settings_from_dict({"builder": {"fallback_to_master": True}})
     assert on.builder.fallback_to_master is True
+
+
+def test_resolve_ref_gives_the_commit_and_the_ref_followed(shared: Upstream) -> None:
+    from trunkline.upstream.poll import resolve_ref
+
+    mirror = shared.mirror()
+    assert resolve_ref(mirror, "stable/2024.1", fallback=False) == (
+        shared.rev("unmaintained/2024.1"),
+        "unmaintained/2024.1",
+    )
+    with pytest.raises(SourceError, match=r"^python-oslo-config.git: no branch, tag or commit"):
+        resolve_ref(mirror, "stable/1999.1", fallback=True, pinned=True)
