@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+import pygit2
+
 from trunkline.process import run
 from trunkline.upstream.mirror import GIT_ENV, git_dir_args
 from trunkline.upstream.refs import resolve_commit, resolve_full_ref
@@ -114,9 +116,14 @@ def retirement_chain(wanted: str, *, fallback_to_master: bool) -> list[ChainStep
 
 
 def _resolve_any(mirror: Path, name: str) -> str | None:
-    """A branch, tag or commit ``name``: libgit2 first, git itself for what libgit2 cannot read."""
+    """A branch, tag or commit ``name``: libgit2 first, git itself for what libgit2 cannot read.
+
+    For a well-formed ref name libgit2's answer is final (a retired ``stable/X`` is
+    asked about every cycle: three git processes each time would cost ~10 ms a
+    package); git is asked only about names libgit2 does not take for refs.
+    """
     sha = resolve_commit(mirror, name)
-    if sha is not None:
+    if sha is not None or pygit2.reference_is_valid_name(f"refs/heads/{name}"):
         return sha
     for full in (f"refs/heads/{name}", f"refs/tags/{name}", name):
         result = run(
