@@ -12,7 +12,7 @@ mock-less ``build_srpm.sh``), in this order:
    ``scale/dlrn_side.py``);
 3. a no-change poll cycle of all 700 packages;
 4. a cycle with 10 changed upstreams (2 workers), whose builds give the
-   publish time per build at 700 packages (trunkline: ``Publisher.record``;
+   publish time per build at 700 packages (trunkline: ``BuildRecorder.record``;
    DLRN: ``post_build`` + ``process_build_result``, its serial post-processing);
 5. the peak RSS of each builder process.
 

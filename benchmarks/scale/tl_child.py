@@ -2,7 +2,7 @@
 
 ``bench_scale`` runs every trunkline step in a fresh child so that the memory
 peak (``ru_maxrss`` of this process) belongs to that step alone. The child
-wraps ``Publisher.record`` to time publishing per build, counts the external
+wraps ``BuildRecorder.record`` to time publishing per build, counts the external
 commands per tool (through ``trunkline.process``'s accounting hook), and
 prints one JSON object on its last stdout line.
 
@@ -30,8 +30,8 @@ from benchmarks.scale.world import ScaleWorld, package_names
 from trunkline import process
 from trunkline.builder import cycle as cycle_module
 from trunkline.builder.cycle import BuildCycle, CycleOptions
-from trunkline.builder.publisher import Publisher
 from trunkline.db import queries
+from trunkline.publish.record import BuildRecorder
 
 PHASES = ("_plan", "_dependencies")
 
@@ -56,7 +56,7 @@ def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.WARNING)
 
     publish: list[float] = []
-    original = record = Publisher.record
+    original = record = BuildRecorder.record
     profile_to = os.environ.get("BENCH_PROFILE_PUBLISH")
     if profile_to:  # a cProfile of every publication, for finding where its time goes
         profiler = cProfile.Profile()
@@ -66,7 +66,7 @@ def main(argv: list[str]) -> int:
 
         record = profiled
         atexit.register(lambda: profiler.dump_stats(profile_to))
-    Publisher.record = _timed(publish, record)  # type: ignore[method-assign]
+    BuildRecorder.record = _timed(publish, record)  # type: ignore[method-assign]
     phases: dict[str, list[float]] = {p: [] for p in PHASES}
     for name in PHASES:
         setattr(BuildCycle, name, _timed(phases[name], getattr(BuildCycle, name)))

@@ -65,12 +65,12 @@ def remote_repo(tmp_path: Path) -> Iterator[str]:
         commit_branch="master",
         status=BuildStatus.SUCCESS,
         component=None,
-        artifacts=f"repos/ab/ab/x/{rpm.name}",
+        artifacts=f"ab/ab/x/{rpm.name}",
         notes="",
         flags=0,
         versions_csv=None,
     )
-    (served / "commit.yaml").write_text(commit_yaml_document([row]))
+    (served / "commit.yaml").write_text(commit_yaml_document(row, None))
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

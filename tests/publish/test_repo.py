@@ -13,7 +13,13 @@ from trunkline.errors import PublishError
 from trunkline.publish.commitfile import parse_commit_yaml
 from trunkline.publish.layout import build_relpath
 from trunkline.publish.links import move_link, read_link
-from trunkline.publish.repo import PublishRequest, publish_build, publish_failure, stage_links
+from trunkline.publish.repo import (
+    PublishRequest,
+    own_artifacts,
+    publish_build,
+    publish_failure,
+    stage_links,
+)
 from trunkline.publish.versions_csv import HEADER, VersionsRow, render_versions_csv
 
 pytestmark = pytest.mark.slow
@@ -61,6 +67,7 @@ def request(
         logs=(),
         linked=linked,
         commit_yaml=yaml.safe_dump({"commits": [{"commit_hash": relpath.name}]}),
+        extra_yaml=yaml.safe_dump({"build": {"version": "1.0"}}),
         versions_csv="Project\n",
         reponame="delorean",
         repo_id="delorean",
@@ -97,20 +104,22 @@ def test_a_build_repo_holds_its_rpms_links_to_the_others_and_repodata(
     repos = tmp_path / "repos"
     a_rel = build_relpath("a" * 40, "d" * 40)
     first = publish_build(request(repos, a_rel, (rpms["alpha"],)))
-    assert first.artifacts == (f"{a_rel}/{rpms['alpha'].name}",)
+    first_artifacts = own_artifacts(a_rel, (rpms["alpha"],))
+    assert first_artifacts == (f"{a_rel}/{rpms['alpha'].name}",)
+    assert first == repos / a_rel
     b_rel = build_relpath("b" * 40, "e" * 40)
     second = publish_build(
-        request(repos, b_rel, (rpms["beta"],), linked=first.artifacts, previous=first.path)
+        request(repos, b_rel, (rpms["beta"],), linked=first_artifacts, previous=first)
     )
-    link = second.path / rpms["alpha"].name
+    link = second / rpms["alpha"].name
     assert link.is_symlink()
     assert os.readlink(link) == f"../../../aa/aa/{a_rel.name}/{rpms['alpha'].name}"
-    assert link.resolve() == (first.path / rpms["alpha"].name).resolve()
-    assert (second.path / rpms["beta"].name).stat().st_nlink == 2  # hard link, not a copy
-    repofile = (second.path / "delorean.repo").read_text()
-    assert f"baseurl={second.path.as_uri()}\n" in repofile
-    assert primary_names(second.path) == "alpha beta"  # dnf reads the repodata
-    assert not [p for p in second.path.parent.iterdir() if p.name.startswith(".tmp-")]
+    assert link.resolve() == (first / rpms["alpha"].name).resolve()
+    assert (second / rpms["beta"].name).stat().st_nlink == 2  # hard link, not a copy
+    repofile = (second / "delorean.repo").read_text()
+    assert f"baseurl={second.as_uri()}\n" in repofile
+    assert primary_names(second) == "alpha beta"  # dnf reads the repodata
+    assert not [p for p in second.parent.iterdir() if p.name.startswith(".tmp-")]
 
 
 def test_a_failed_build_keeps_logs_and_record_but_no_repodata(tmp_path: Path) -> None:
@@ -121,8 +130,12 @@ def test_a_failed_build_keeps_logs_and_record_but_no_repodata(tmp_path: Path) ->
     req = request(repos, rel, ())
     req = PublishRequest(**{**req.__dict__, "logs": (log,)})
     published = publish_failure(req)
-    assert sorted(p.name for p in published.path.iterdir()) == ["commit.yaml", "rpmbuild.log"]
-    assert parse_commit_yaml((published.path / "commit.yaml").read_text())[0]["commit_hash"]
+    assert sorted(p.name for p in published.iterdir()) == [
+        "commit.yaml",
+        "rpmbuild.log",
+        "trunkline.yaml",
+    ]
+    assert parse_commit_yaml((published / "commit.yaml").read_text())[0]["commit_hash"]
 
 
 def test_a_missing_file_publishes_nothing(tmp_path: Path) -> None:
@@ -179,7 +192,7 @@ def test_links_staged_early_are_corrected_to_what_is_newest_at_publication(
 ) -> None:
     repos = tmp_path / "repos"
     a_rel = build_relpath("a" * 40, "d" * 40)
-    alpha = publish_build(request(repos, a_rel, (rpms["alpha"],)))
+    publish_build(request(repos, a_rel, (rpms["alpha"],)))
     c_rel = build_relpath("c" * 40, "e" * 40)
     gone = f"{c_rel}/stale-1.0-1.noarch.rpm"  # linked when staged, superseded since
     b_rel = build_relpath("b" * 40, "e" * 40)
@@ -189,9 +202,10 @@ def test_links_staged_early_are_corrected_to_what_is_newest_at_publication(
         and (staged.path / "stale-1.0-1.noarch.rpm").is_symlink()
     )
     published = publish_build(
-        request(repos, b_rel, (rpms["beta"],), linked=alpha.artifacts), staged
+        request(repos, b_rel, (rpms["beta"],), linked=own_artifacts(a_rel, (rpms["alpha"],))),
+        staged,
     )
-    names = sorted(p.name for p in published.path.iterdir() if p.name.endswith(".rpm"))
+    names = sorted(p.name for p in published.iterdir() if p.name.endswith(".rpm"))
     assert names == [rpms["alpha"].name, rpms["beta"].name]
     assert not staged.path.exists()
-    assert primary_names(published.path) == "alpha beta"
+    assert primary_names(published) == "alpha beta"

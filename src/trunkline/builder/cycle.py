@@ -2,7 +2,7 @@
 
 This is the orchestration layer and nothing else: each step is a function of
 another package (``upstream`` polls and makes tarballs, ``build.pipeline``
-builds, ``build.publisher`` records and publishes, ``reports`` renders). The
+builds, ``publish.record`` records and publishes, ``reports`` renders). The
 cycle holds the builder lock for its whole duration, first repairs what a
 crash may have left (stale temp dirs, links behind the DB), then works through
 the queue ordered by commit time, as DLRN does.
@@ -30,7 +30,6 @@ from trunkline.builder.order import (
     plan_dependencies,
     spec_at,
 )
-from trunkline.builder.publisher import BuildRecord, Publisher
 from trunkline.builder.scheduler import QueueItem, run_queue
 from trunkline.builder.workspace import WorkResult, prepare_workspace
 from trunkline.config import Settings
@@ -46,6 +45,7 @@ from trunkline.errors import (
 from trunkline.metadata.sources import FollowedPackage, make_source
 from trunkline.publish.atomic import remove_stale_temps
 from trunkline.publish.layout import check_name
+from trunkline.publish.record import BuildRecorder, FinishedBuild
 from trunkline.publish.sync import replicate_reports
 from trunkline.reports.render import render_reports
 from trunkline.upstream.mirror import refresh_mirror, remove_stale_clones
@@ -183,7 +183,7 @@ class BuildCycle:
                 removed += remove_stale_clones(b.data_dir / "mirrors")
                 if removed:
                     log.warning("removed %d leftovers of an interrupted run", removed)
-                publisher = Publisher(self.settings, self._urls(pkgs))
+                publisher = BuildRecorder(self.settings, self._urls(pkgs))
                 with self.sessions() as session:
                     report.reconciled = publisher.reconcile_links(session)
             report.planned = self._plan(pkgs, options, report)
@@ -328,7 +328,7 @@ class BuildCycle:
         wanted = options.workers if options.workers is not None else self.settings.builder.workers
         return wanted or os.cpu_count() or 1
 
-    def _work(self, cand: Candidate, publisher: Publisher) -> WorkResult:
+    def _work(self, cand: Candidate, publisher: BuildRecorder) -> WorkResult:
         """Build one candidate in its own work dir (runs in a worker thread).
 
         The build's time (its Release date and ``dt_build``) is chosen here, from the
@@ -363,7 +363,9 @@ class BuildCycle:
             return result
         return replace(result, staged=staged)
 
-    def _record(self, cand: Candidate, result: WorkResult, publisher: Publisher) -> BuildOutcome:
+    def _record(
+        self, cand: Candidate, result: WorkResult, publisher: BuildRecorder
+    ) -> BuildOutcome:
         """Record and publish one built candidate (runs in the cycle's thread)."""
         pkg = cand.package
         with self.sessions() as session:
@@ -378,7 +380,7 @@ class BuildCycle:
                 )
                 if retries > self.settings.builder.maxretries:
                     status = BuildStatus.FAILED
-            rec = BuildRecord(
+            build = FinishedBuild(
                 project=pkg.name,
                 commit_hash=cand.commit.commit_hash,
                 distro_hash=cand.distro.commit_hash,
@@ -392,13 +394,13 @@ class BuildCycle:
                 notes=result.error,
                 version=result.version,
                 release=result.release,
+                rpms=result.files,
+                logs=result.logs,
                 unmet_buildrequires=result.unmet_buildrequires,
                 build_seconds=result.seconds,
                 retries=retries,
             )
-            recorded = publisher.record(
-                session, rec, files=result.files, logs=result.logs, staged=result.staged
-            )
+            recorded = publisher.record(session, build, staged=result.staged)
         if status is not BuildStatus.RETRY and result.workdir is not None:
             shutil.rmtree(result.workdir, ignore_errors=True)
         outcome = BuildOutcome(

@@ -1,9 +1,10 @@
 """``trunkline purge``: remove hashed repos older than N days, never one that is still used.
 
-Thin wrapper over :mod:`trunkline.publish.purge` (what is kept and why is
-documented there). The run holds the builder lock, so no build cycle publishes
-meanwhile; with ``[replication] targets`` the mirrors are resynced afterwards
-(``--delete-after``), so they lose the purged repos too.
+Thin wrapper over the recording service
+(:meth:`trunkline.publish.record.BuildRecorder.purge`; what is kept and why is
+documented in :mod:`trunkline.publish.purge`). The run holds the builder lock, so
+no build cycle publishes meanwhile; with ``[replication] targets`` the mirrors
+are resynced afterwards (``--delete-after``), so they lose the purged repos too.
 """
 
 from __future__ import annotations
@@ -35,17 +36,16 @@ def purge_cmd(
     """Remove old hashed repos and flag their builds as purged in the DB."""
     from trunkline.builder.lock import BuilderLock
     from trunkline.db.engine import open_database, session_factory, session_scope
-    from trunkline.publish.purge import PurgePlan, apply_purge, plan_purge
-    from trunkline.publish.sync import replicate_all
+    from trunkline.publish.record import BuildRecorder
 
     settings = state.settings()
-    repos = settings.builder.repos_path
+    recorder = BuildRecorder(settings)
     engine = open_database(settings.database_url)
     try:
         lock = contextlib.nullcontext() if dry_run else BuilderLock(settings.builder.data_dir)
         with lock, session_scope(session_factory(engine)) as s:
-            plan: PurgePlan = plan_purge(
-                s, repos, older_than_days=older_than, now=int(time.time()), component=component
+            plan = recorder.plan_purge(
+                s, older_than_days=older_than, now=int(time.time()), component=component
             )
             verb = "would " if dry_run else ""
             for item in plan.items:
@@ -61,15 +61,13 @@ def purge_cmd(
             if dry_run:
                 click.echo(f"dry run: {len(plan.items)} repo(s) would go, {len(plan.kept)} kept")
                 return
-            result = apply_purge(s, repos, plan)
+            result, resynced = recorder.purge(s, plan)
         click.echo(
             f"purged: {result.removed} removed, {result.stripped} stripped, "
             f"{result.flagged} build(s) flagged; {len(plan.kept)} old repo(s) kept"
         )
-        if settings.replication.targets:
-            with BuilderLock(settings.builder.data_dir):
-                done = replicate_all(settings)
-            click.echo(f"mirrors resynced: {', '.join(done)}")
+        if resynced:
+            click.echo(f"mirrors resynced: {', '.join(resynced)}")
     finally:
         engine.dispose()
 

@@ -150,11 +150,28 @@ def latest_success_summaries(
     session: Session, *, component: str | None = None, kind: str = "rpm"
 ) -> dict[str, BuildSummary]:
     """:func:`latest_success_per_project` as plain :class:`BuildSummary` values."""
-    newest = (
-        select(func.max(Commit.id).label("id"))
-        .where(Commit.type == kind, Commit.status == BuildStatus.SUCCESS)
-        .group_by(Commit.project_name)
-    )
+    return _latest_summaries(session, (BuildStatus.SUCCESS,), component, kind)
+
+
+def latest_build_summaries(
+    session: Session, *, component: str | None = None, kind: str = "rpm"
+) -> dict[str, BuildSummary]:
+    """The newest build of every package, of any status (RETRY too), as summaries.
+
+    DLRN's versions.csv shows this build's status (``getCommits`` without a status).
+    """
+    return _latest_summaries(session, tuple(BuildStatus), component, kind)
+
+
+def _latest_summaries(
+    session: Session, statuses: Sequence[BuildStatus], component: str | None, kind: str
+) -> dict[str, BuildSummary]:
+    newest = select(func.max(Commit.id).label("id")).where(Commit.type == kind)
+    if len(statuses) == 1:
+        newest = newest.where(Commit.status == statuses[0])
+    elif set(statuses) != set(BuildStatus):
+        newest = newest.where(Commit.status.in_(list(statuses)))
+    newest = newest.group_by(Commit.project_name)
     if component is not None:
         newest = newest.where(Commit.component == component)
     stmt = select(*_SUMMARY_COLUMNS).where(Commit.id.in_(newest.scalar_subquery()))

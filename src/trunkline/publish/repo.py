@@ -3,8 +3,9 @@
 A successful build's repo holds the build's RPMs (hard-linked from the work dir
 when possible, else copied), relative symlinks to the newest good RPM of every
 other package (``../../../ab/cd/<dir>/<rpm>``, as DLRN), the logs,
-``commit.yaml``, ``versions.csv``, the ``.repo`` file and repodata. A failed
-build's directory holds its logs and ``commit.yaml`` only. Either is staged in a
+``commit.yaml`` (DLRN's record), ``trunkline.yaml`` (our extra facts),
+``versions.csv``, the ``.repo`` file and repodata. A failed build's directory
+holds its logs, ``commit.yaml`` and ``trunkline.yaml`` only. Either is staged in a
 hidden temporary sibling and renamed: a reader never sees a partial repo.
 """
 
@@ -12,12 +13,13 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from trunkline.errors import PublishError
 from trunkline.publish.atomic import staged_dir, temp_sibling
+from trunkline.publish.commitfile import COMMIT_FILE, EXTRA_FILE
 from trunkline.publish.repodata import CliRepodata, RepodataWriter
 from trunkline.publish.repofile import repo_file_text
 
@@ -33,6 +35,7 @@ class PublishRequest:
         logs: log files to keep with the build.
         linked: repo-relative paths of the other packages' newest good RPMs.
         commit_yaml: the ``commit.yaml`` text.
+        extra_yaml: the ``trunkline.yaml`` text.
         versions_csv: the ``versions.csv`` text.
         reponame: base name of the ``.repo`` file (``delorean``).
         repo_id: the section name in the ``.repo`` file.
@@ -47,20 +50,13 @@ class PublishRequest:
     logs: tuple[Path, ...]
     linked: tuple[str, ...]
     commit_yaml: str
+    extra_yaml: str
     versions_csv: str
     reponame: str
     repo_id: str
     baseurl: str
     include_srpm: bool = True
     previous: Path | None = None
-
-
-@dataclass(frozen=True)
-class PublishedRepo:
-    """A published build directory and the repo-relative paths of its own RPMs."""
-
-    path: Path
-    artifacts: tuple[str, ...]
 
 
 def _place(src: Path, dest: Path) -> None:
@@ -128,18 +124,27 @@ def _common_files(tmp: Path, req: PublishRequest) -> None:
     for log in req.logs:
         if log.is_file():
             shutil.copy2(log, tmp / log.name)
-    (tmp / "commit.yaml").write_text(req.commit_yaml, encoding="utf-8")
+    (tmp / COMMIT_FILE).write_text(req.commit_yaml, encoding="utf-8")
+    (tmp / EXTRA_FILE).write_text(req.extra_yaml, encoding="utf-8")
+
+
+def own_artifacts(relpath: PurePosixPath, files: Sequence[Path]) -> tuple[str, ...]:
+    """The repo-relative paths a build's own files get in its dir (the ``artifacts``), sorted."""
+    return tuple(str(relpath / name) for name in sorted({f.name for f in files}))
 
 
 def publish_build(
     req: PublishRequest,
     staged: StagedLinks | None = None,
     repodata: RepodataWriter | None = None,
-) -> PublishedRepo:
+) -> Path:
     """Publish a successful build (see module doc), in ``staged`` when links were pre-made.
 
     ``repodata`` writes the metadata (default: the ``createrepo_c`` command); a
     builder passes its long-lived :class:`~trunkline.publish.repodata.LibraryRepodata`.
+
+    Returns:
+        The published directory; its own files are :func:`own_artifacts`.
 
     Raises:
         PublishError: a file is missing, createrepo_c failed, or the rename failed.
@@ -170,12 +175,12 @@ def publish_build(
             include_srpm=req.include_srpm,
             log_path=tmp / "createrepo.log",
         )
-    return PublishedRepo(final, tuple(str(req.relpath / name) for name in sorted(own)))
+    return final
 
 
-def publish_failure(req: PublishRequest) -> PublishedRepo:
-    """Publish a failed build's directory: logs and ``commit.yaml``, no repodata."""
+def publish_failure(req: PublishRequest) -> Path:
+    """Publish a failed build's directory: logs and the two YAML files, no repodata."""
     final = req.repos_root / req.relpath
     with staged_dir(final) as tmp:
         _common_files(tmp, req)
-    return PublishedRepo(final, ())
+    return final

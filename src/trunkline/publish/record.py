@@ -1,0 +1,451 @@
+"""The one service that records a finished build: DB row, hashed repo, links, mirrors.
+
+Every way a build ends up in a builder goes through :class:`BuildRecorder`: a
+local build (``builder/cycle.py``), an imported one (``promotion/remote.py``),
+the links of builds a crash left behind (:meth:`BuildRecorder.reconcile_links`,
+in ``publish/recover.py``) and old builds that are purged
+(:meth:`BuildRecorder.purge`). Rules about a recorded build are written here
+once; the first is :func:`check_finished`: a SUCCESS brings its RPMs.
+
+The order is what makes a kill at any moment harmless:
+
+1. insert the build row and flush (the transaction is still open);
+2. publish the hashed repo (staged in a temp dir, then renamed: never half-visible);
+3. commit the transaction (the build now exists for everyone);
+4. move ``current`` (and ``consistent``) atomically.
+
+A kill before 3 leaves, at worst, a complete repo dir without a DB row: the
+build is redone next run and the dir replaced whole. A kill between 3 and 4
+leaves links one build behind: :meth:`BuildRecorder.reconcile_links` (run at the
+start of every cycle) points them at what the DB says. ``consistent`` is
+recorded in the DB as DLRN does, with a CI vote named ``consistent``, so it can
+be recomputed the same way.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import shutil
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from trunkline.config import Settings
+from trunkline.db import queries
+from trunkline.db.models import BuildStatus, CIVote, Commit, InstallStatus
+from trunkline.db.queries import BuildSummary
+from trunkline.errors import PublishError
+from trunkline.publish import layout, purge, recover
+from trunkline.publish.aggregate import write_aggregate
+from trunkline.publish.commitfile import ExtraFacts, commit_yaml_document, extra_yaml_document
+from trunkline.publish.installcheck import InstallCheck, check_installable
+from trunkline.publish.links import move_link
+from trunkline.publish.repo import (
+    PublishRequest,
+    StagedLinks,
+    own_artifacts,
+    publish_build,
+    publish_failure,
+    stage_links,
+)
+from trunkline.publish.repodata import RepodataWriter, make_writer
+from trunkline.publish.sync import replicate_all, replicate_build
+from trunkline.publish.versions_csv import VersionsRow, nvr_of, render_versions_csv, versions_rows
+
+log = logging.getLogger(__name__)
+
+CONSISTENT_VOTE = recover.CONSISTENT_VOTE
+
+
+class Origin(enum.StrEnum):
+    """Where a finished build was made."""
+
+    LOCAL = "local"
+    IMPORT = "import"
+
+
+@dataclass(frozen=True)
+class FinishedBuild:
+    """One finished build, as every producer hands it to :class:`BuildRecorder`.
+
+    Attributes:
+        project: the package name.
+        commit_hash / distro_hash / extended_hash: the hashes the build dir is named by.
+        commit_branch: the upstream branch built.
+        dt_commit / dt_distro / dt_build: epoch seconds (commit times, build start).
+        status: SUCCESS, FAILED or RETRY.
+        component: the package's component (used only with ``use_components``).
+        notes: the error of a failed build, free text.
+        version / release: Version and Release without the dist tag (None if unknown).
+        rpms: the RPM files (binary and source) the build produced; a SUCCESS has some.
+        logs: log files kept in the build dir.
+        unmet_buildrequires: BuildRequires no repo provided.
+        build_seconds: wall time of the build.
+        retries: RETRY rows of this pair so far.
+        origin: local build or import.
+    """
+
+    project: str
+    commit_hash: str
+    distro_hash: str
+    commit_branch: str
+    dt_commit: int
+    dt_distro: int
+    dt_build: int
+    status: BuildStatus
+    component: str | None = None
+    extended_hash: str | None = None
+    notes: str = ""
+    version: str | None = None
+    release: str | None = None
+    rpms: tuple[Path, ...] = ()
+    logs: tuple[Path, ...] = ()
+    unmet_buildrequires: tuple[str, ...] = ()
+    build_seconds: float = 0.0
+    retries: int = 0
+    origin: Origin = Origin.LOCAL
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A build as recorded: its row id, repo dir and what moved."""
+
+    commit_id: int
+    status: BuildStatus
+    relpath: PurePosixPath | None
+    moved_current: bool
+    moved_consistent: bool
+    install_status: InstallStatus
+
+
+def check_finished(build: FinishedBuild) -> None:
+    """The rules a build must meet before anything of it is recorded.
+
+    Raises:
+        PublishError: a SUCCESS without RPM files, or one of its files is missing.
+    """
+    what = f"{build.project} {build.commit_hash[:8]}_{build.distro_hash[:8]}"
+    if build.status is BuildStatus.SUCCESS and not any(f.name.endswith(".rpm") for f in build.rpms):
+        raise PublishError(f"{what}: a SUCCESS build brings no RPM; nothing recorded")
+    for f in build.rpms:
+        if not f.is_file():
+            raise PublishError(f"{f}: built file missing; nothing recorded")
+
+
+class BuildRecorder:
+    """Records the finished builds of one builder into its DB and repo tree."""
+
+    def __init__(self, settings: Settings, urls: Mapping[str, tuple[str, str]] | None = None):
+        """Args:
+        settings: the builder's settings.
+        urls: the package list in order: name -> (upstream URL, distgit URL), for
+            versions.csv.
+        """
+        self.settings = settings
+        self.repos = settings.builder.repos_path
+        self.urls = dict(urls or {})
+        self._repodata: RepodataWriter | None = None
+
+    @property
+    def repodata(self) -> RepodataWriter:
+        """One writer for the recorder's life: its package-XML cache makes later publications
+        of a cycle cheap."""
+        if self._repodata is None:
+            self._repodata = make_writer(self.settings.builder.repodata)
+        return self._repodata
+
+    def _component(self, component: str | None) -> str | None:
+        return component if self.settings.builder.use_components else None
+
+    def relpath_of(
+        self,
+        component: str | None,
+        commit_hash: str,
+        distro_hash: str,
+        extended_hash: str | None = None,
+    ) -> PurePosixPath:
+        """Where a build of these hashes is published (the one place that decides it)."""
+        return layout.build_relpath(
+            commit_hash, distro_hash, extended_hash, self._component(component)
+        )
+
+    # --- recording ----------------------------------------------------------------------
+    def record(
+        self, session: Session, build: FinishedBuild, staged: StagedLinks | None = None
+    ) -> Recorded:
+        """Record one finished build (any status) and publish what it produced.
+
+        The session must be fresh; this function commits it. ``staged`` is what
+        :meth:`prestage` prepared for this build, if anything.
+
+        Raises:
+            PublishError: the build breaks :func:`check_finished` (nothing is
+                recorded) or its repo cannot be written (the row is not committed).
+        """
+        if staged is not None and build.status is not BuildStatus.SUCCESS:
+            shutil.rmtree(staged.path, ignore_errors=True)
+            staged = None
+        check_finished(build)
+        relpath = None
+        if build.status is not BuildStatus.RETRY:
+            relpath = self.relpath_of(
+                build.component, build.commit_hash, build.distro_hash, build.extended_hash
+            )
+        row = _new_row(build, relpath)
+        session.add(row)
+        session.flush()
+        if build.status is BuildStatus.RETRY or relpath is None:
+            session.commit()
+            return Recorded(row.id, row.status, None, False, False, row.install_status)
+        if build.status is BuildStatus.FAILED:
+            publish_failure(self._request(session, row, relpath, build, link_others=False))
+            session.commit()
+            self._replicate(relpath, (), self._component(row.component))
+            return Recorded(row.id, row.status, relpath, False, False, row.install_status)
+        return self._record_success(session, row, relpath, build, staged)
+
+    def prestage(
+        self, session: Session, project: str, component: str | None, relpath: PurePosixPath
+    ) -> StagedLinks:
+        """Link the other packages' newest RPMs into the build dir's temp sibling, early.
+
+        Runs in a build worker while other builds are published; :meth:`record` then
+        only corrects the links that changed meanwhile, so the serialized part of a
+        publication does not grow with the number of packages' links.
+        """
+        latest = queries.latest_success_summaries(session, component=self._component(component))
+        return stage_links(self.repos, relpath, _linked(latest, project))
+
+    def _record_success(
+        self,
+        session: Session,
+        row: Commit,
+        relpath: PurePosixPath,
+        build: FinishedBuild,
+        staged: StagedLinks | None,
+    ) -> Recorded:
+        component = self._component(row.component)
+        row.artifacts = ",".join(own_artifacts(relpath, build.rpms))
+        req = self._request(session, row, relpath, build, link_others=True)
+        if staged is not None and staged.path.parent != (self.repos / relpath).parent:
+            shutil.rmtree(staged.path, ignore_errors=True)
+            staged = None
+        path = publish_build(req, staged, self.repodata)
+        install = self._install_check(path, row)
+        row.install_status = install.status
+        if install.status is InstallStatus.UNINSTALLABLE:
+            row.notes = (row.notes + "\n" if row.notes else "") + install.detail
+        blocked = (
+            install.status is InstallStatus.UNINSTALLABLE
+            and self.settings.install_check.policy == "block-current"
+        )
+        consistent = not blocked and not queries.failing_projects(session, component=component)
+        if consistent:
+            session.add(
+                CIVote(
+                    commit_id=row.id,
+                    ci_name=CONSISTENT_VOTE,
+                    ci_url="",
+                    ci_vote=True,
+                    ci_in_progress=False,
+                    timestamp=row.dt_build,
+                    notes="",
+                    component=row.component,
+                )
+            )
+        session.commit()
+        moved = [n for n, ok in (("current", not blocked), ("consistent", consistent)) if ok]
+        for name in moved:
+            move_link(self.repos, name, relpath, component)
+        if component is not None and moved:
+            self._aggregate(session, moved)
+        self._replicate(relpath, moved, component)
+        return Recorded(row.id, row.status, relpath, not blocked, consistent, install.status)
+
+    def _request(
+        self,
+        session: Session,
+        row: Commit,
+        relpath: PurePosixPath,
+        build: FinishedBuild,
+        *,
+        link_others: bool,
+    ) -> PublishRequest:
+        component = self._component(row.component)
+        latest = queries.latest_success_summaries(session, component=component)
+        latest.pop(row.project_name, None)
+        versions = ""
+        if link_others:
+            newest = queries.latest_build_summaries(session, component=component)
+            versions = render_versions_csv(self._versions(row, latest, newest))
+        previous = queries.newest_success(session, component=component, before_id=row.id)
+        prev_path = None
+        if previous is not None and previous.repo_dir:
+            candidate = self.repos / previous.repo_dir
+            prev_path = candidate if (candidate / "repodata").is_dir() else None
+        return PublishRequest(
+            repos_root=self.repos,
+            relpath=relpath,
+            files=build.rpms,
+            logs=build.logs,
+            linked=_linked(latest, row.project_name) if link_others else (),
+            commit_yaml=commit_yaml_document(row, component),
+            extra_yaml=extra_yaml_document(
+                ExtraFacts(
+                    version=row.version,
+                    release=row.release,
+                    unmet_buildrequires=row.unmet_buildrequires,
+                    retries=row.retries,
+                    build_seconds=row.build_seconds,
+                    origin=str(build.origin),
+                )
+            ),
+            versions_csv=versions,
+            reponame=self.settings.builder.reponame,
+            repo_id=repo_id(self.settings.builder.reponame, component),
+            baseurl=self.settings.builder.baseurl,
+            include_srpm=self.settings.builder.include_srpm_in_repo,
+            previous=prev_path,
+        )
+
+    def _versions(
+        self,
+        row: Commit,
+        success: Mapping[str, BuildSummary],
+        newest: Mapping[str, BuildSummary],
+    ) -> list[VersionsRow]:
+        upstream, distgit = self.urls.get(row.project_name, ("", ""))
+        own = VersionsRow(
+            project=row.project_name,
+            source_repo=upstream,
+            source_sha=row.commit_hash,
+            dist_repo=distgit,
+            dist_sha=row.distro_hash,
+            status=str(BuildStatus.SUCCESS),
+            last_success_ts=row.dt_build,
+            component=self._component(row.component),
+            extended_sha=row.extended_hash,
+            pkg_nvr=nvr_of(row.artifact_list),
+        )
+        return versions_rows(own, success, newest, self.urls)
+
+    def _replicate(
+        self, relpath: PurePosixPath, links: Sequence[str], component: str | None
+    ) -> None:
+        """Push the new repo, then its moved links, to the mirrors (if any are configured).
+
+        A failed push does not undo the build (DLRN turns it into a FAILED build):
+        the mirror stays one build behind and ``trunkline sync`` brings it back.
+        """
+        if not self.settings.replication.targets:
+            return
+        try:
+            replicate_build(self.settings, relpath, links, component)
+        except PublishError as exc:
+            log.error("replication: %s (run 'trunkline sync' once the mirror is back)", exc)
+
+    def _aggregate(self, session: Session, names: Sequence[str]) -> None:
+        """Rewrite the top-level aggregate of each moved link (components only)."""
+        comps = queries.components(session)
+        for name in names:
+            write_aggregate(self.repos, self.settings.builder.reponame, name, comps)
+
+    def _install_check(self, path: Path, row: Commit) -> InstallCheck:
+        cfg = self.settings.install_check
+        if not cfg.enabled:
+            return InstallCheck(InstallStatus.UNCHECKED, "")
+        own = [a for a in row.artifact_list if a.endswith(".rpm") and not a.endswith(".src.rpm")]
+        return check_installable(
+            path,
+            [Path(self.repos / a) for a in own],
+            cfg.base_repos,
+            work_dir=self.settings.builder.data_dir / "work" / "installcheck",
+            log_path=path / "installcheck.log",
+        )
+
+    # --- imports, crash recovery, purge ---------------------------------------------------
+    def recorded_id(self, session: Session, build: FinishedBuild) -> int | None:
+        """The row of this (package, upstream, distgit) build if it is already recorded."""
+        return session.scalars(
+            select(Commit.id)
+            .where(
+                Commit.project_name == build.project,
+                Commit.commit_hash == build.commit_hash,
+                Commit.distro_hash == build.distro_hash,
+                Commit.status != BuildStatus.RETRY,
+            )
+            .limit(1)
+        ).first()
+
+    def reconcile_links(self, session: Session) -> list[str]:
+        """Point ``current``/``consistent`` at what the DB says (after a crash).
+
+        Returns:
+            The links that were moved (``current``, ``<component>/consistent``...).
+        """
+        moved = recover.reconcile_links(
+            session, self.repos, use_components=self.settings.builder.use_components
+        )
+        if self.settings.builder.use_components and queries.components(session):
+            # a kill between a component link move and its aggregate: rewrite both aggregates
+            self._aggregate(session, ["current", "consistent"])
+        return moved
+
+    def plan_purge(
+        self, session: Session, *, older_than_days: float, now: int, component: str | None = None
+    ) -> purge.PurgePlan:
+        """What a purge of builds older than ``older_than_days`` removes and keeps."""
+        return purge.plan_purge(
+            session, self.repos, older_than_days=older_than_days, now=now, component=component
+        )
+
+    def purge(self, session: Session, plan: purge.PurgePlan) -> tuple[purge.PurgeResult, list[str]]:
+        """Carry out a purge plan, then resync the mirrors (they lose the purged repos too).
+
+        Returns:
+            What was removed, and the replication targets resynced.
+        """
+        result = purge.apply_purge(session, self.repos, plan)
+        done = replicate_all(self.settings) if self.settings.replication.targets else []
+        return result, done
+
+
+def _new_row(build: FinishedBuild, relpath: PurePosixPath | None) -> Commit:
+    return Commit(
+        dt_commit=build.dt_commit,
+        dt_distro=build.dt_distro,
+        dt_build=build.dt_build,
+        project_name=build.project,
+        repo_dir=str(relpath) if relpath else "",
+        distgit_dir="",
+        commit_hash=build.commit_hash,
+        distro_hash=build.distro_hash,
+        extended_hash=build.extended_hash,
+        commit_branch=build.commit_branch,
+        status=build.status,
+        component=build.component,
+        notes=build.notes,
+        version=build.version,
+        release=build.release,
+        retries=build.retries,
+        unmet_buildrequires=" ".join(build.unmet_buildrequires),
+        build_seconds=build.build_seconds,
+    )
+
+
+def _linked(latest: Mapping[str, BuildSummary], project: str) -> tuple[str, ...]:
+    linked: list[str] = []
+    for name, other in sorted(latest.items()):
+        if name == project or other.is_purged:
+            continue
+        linked.extend(a for a in other.artifact_list if a.endswith(".rpm"))
+    return tuple(linked)
+
+
+def repo_id(reponame: str, component: str | None) -> str:
+    """The dnf repo id of a build's ``.repo`` file, as DLRN names it."""
+    return f"{reponame}-component-{component}" if component else reponame
