@@ -29,7 +29,7 @@ from dlrn.utils import loadYAML, loadYAML_list
 
 
 def as_strings(commit):
-    return {name: str(getattr(commit, name)) for name in Commit.__table__.columns.keys()}
+    return {name: str(getattr(commit, name)) for name in (c.key for c in Commit.__table__.columns)}
 
 
 def versions(req):
