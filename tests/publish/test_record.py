@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from trunkline.config import Settings, settings_from_dict
 from trunkline.db.models import BuildStatus, Commit
 from trunkline.errors import PublishError
-from trunkline.publish.record import BuildRecorder, FinishedBuild, Origin
+from trunkline.publish.finished import FinishedBuild, Origin
+from trunkline.publish.record import BuildRecorder
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
 

@@ -44,8 +44,9 @@ from trunkline.errors import (
 )
 from trunkline.metadata.sources import FollowedPackage, make_source
 from trunkline.publish.atomic import remove_stale_temps
+from trunkline.publish.finished import FinishedBuild
 from trunkline.publish.layout import check_name
-from trunkline.publish.record import BuildRecorder, FinishedBuild
+from trunkline.publish.record import BuildRecorder
 from trunkline.publish.sync import replicate_reports
 from trunkline.reports.render import render_reports
 from trunkline.upstream.mirror import refresh_mirror, remove_stale_clones

@@ -42,13 +42,15 @@ from trunkline.publish.commitfile import (
     parse_commit_yaml,
     record_artifacts,
 )
-from trunkline.publish.record import BuildRecorder, FinishedBuild, Origin, check_finished
+from trunkline.publish.finished import FinishedBuild, Origin, check_finished
+from trunkline.publish.record import BuildRecorder
 from trunkline.rpmspec.nvr import parse_rpm_filename
 
 log = logging.getLogger(__name__)
 
 LOG_FILES = ("build.log", "installed", "mock.log", "root.log", "rpmbuild.log", "state.log")
 TIMEOUT = 60.0
+CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -75,30 +77,41 @@ def _get(client: httpx.Client, url: str) -> httpx.Response:
 
 
 def _download(client: httpx.Client, url: str, dest: Path, expected: Expected | None) -> Path:
-    """Fetch ``url`` into ``dest`` and check it (see module doc).
+    """Stream ``url`` into ``dest`` and check it (see module doc); ``dest`` is removed on error.
 
     Raises:
         SourceError: not HTTP 200, short, or not the size/checksum the repodata gives.
     """
-    got = _get(client, url)
-    if got.status_code != 200:
-        raise SourceError(f"{url}: HTTP {got.status_code}; nothing imported")
-    body = got.content
-    announced = got.headers.get("content-length")
-    if announced is not None and announced.isdigit() and int(announced) != len(body):
-        raise SourceError(f"{url}: got {len(body)} bytes of {announced}; nothing imported")
-    if expected is not None:
-        if len(body) != expected.size:
-            raise SourceError(
-                f"{url}: {len(body)} bytes, repodata says {expected.size}; nothing imported"
-            )
-        digest = hashlib.new(expected.checksum_type, body).hexdigest()
-        if digest != expected.checksum:
-            raise SourceError(
-                f"{url}: {expected.checksum_type} {digest} differs from the repodata's "
-                f"{expected.checksum}; nothing imported"
-            )
-    dest.write_bytes(body)
+    digest = hashlib.new(expected.checksum_type) if expected is not None else None
+    size = 0
+    try:
+        with client.stream("GET", url) as got, dest.open("wb") as out:
+            if got.status_code != 200:
+                raise SourceError(f"{url}: HTTP {got.status_code}; nothing imported")
+            for chunk in got.iter_bytes(CHUNK):
+                out.write(chunk)
+                size += len(chunk)
+                if digest is not None:
+                    digest.update(chunk)
+            announced = got.headers.get("content-length")
+        if announced is not None and announced.isdigit() and int(announced) != size:
+            raise SourceError(f"{url}: got {size} bytes of {announced}; nothing imported")
+        if expected is not None and digest is not None:
+            if size != expected.size:
+                raise SourceError(
+                    f"{url}: {size} bytes, repodata says {expected.size}; nothing imported"
+                )
+            if digest.hexdigest() != expected.checksum:
+                raise SourceError(
+                    f"{url}: {expected.checksum_type} {digest.hexdigest()} differs from the "
+                    f"repodata's {expected.checksum}; nothing imported"
+                )
+    except httpx.HTTPError as exc:
+        dest.unlink(missing_ok=True)
+        raise SourceError(f"{url}: cannot fetch: {exc}; nothing imported") from None
+    except SourceError:
+        dest.unlink(missing_ok=True)
+        raise
     return dest
 
 
@@ -132,7 +145,9 @@ def remote_checksums(client: httpx.Client, base: str, work: Path) -> dict[str, E
 
     def keep(pkg: cr.Package) -> bool:
         key = str(pkg.location_href).rsplit("/", 1)[-1]
-        found[key] = Expected(int(pkg.size_package), str(pkg.checksum_type), str(pkg.pkgId))
+        kind = {"sha": "sha1"}.get(str(pkg.checksum_type), str(pkg.checksum_type))
+        if kind in hashlib.algorithms_available:  # else only the size and length are checked
+            found[key] = Expected(int(pkg.size_package), kind, str(pkg.pkgId))
         return True
 
     try:

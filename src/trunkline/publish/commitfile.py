@@ -23,6 +23,7 @@ import yaml
 
 from trunkline.db.models import Commit
 from trunkline.errors import InputError
+from trunkline.publish.layout import check_name
 
 COMMIT_FILE = "commit.yaml"
 EXTRA_FILE = "trunkline.yaml"
@@ -144,7 +145,8 @@ def record_artifacts(record: Mapping[str, object], source: str = COMMIT_FILE) ->
     """The file names a record's ``artifacts`` lists (DLRN downloads each basename).
 
     Raises:
-        InputError: a name is not a plain ``*.rpm`` file name.
+        InputError: a name is not a plain ``*.rpm`` file name (UnsafeNameError if it
+            could escape the download directory).
     """
     value = record.get("artifacts", record.get("rpms"))  # ``rpms``: DLRN's old synonym
     names = []
@@ -152,7 +154,7 @@ def record_artifacts(record: Mapping[str, object], source: str = COMMIT_FILE) ->
         name = path.strip().rsplit("/", 1)[-1]
         if not name or name == "None":
             continue
-        if not name.endswith(".rpm") or name.startswith(".") or "\\" in name:
+        if not name.endswith(".rpm") or name.startswith("."):
             raise InputError(f"{source}: field 'artifacts': {path!r} is not an RPM file name")
-        names.append(name)
+        names.append(check_name(name, "artifact"))
     return tuple(names)

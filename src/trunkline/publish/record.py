@@ -5,7 +5,8 @@ local build (``builder/cycle.py``), an imported one (``promotion/remote.py``),
 the links of builds a crash left behind (:meth:`BuildRecorder.reconcile_links`,
 in ``publish/recover.py``) and old builds that are purged
 (:meth:`BuildRecorder.purge`). Rules about a recorded build are written here
-once; the first is :func:`check_finished`: a SUCCESS brings its RPMs.
+once: :func:`~trunkline.publish.finished.check_finished` (a SUCCESS brings its
+RPMs) runs before anything of a build is written.
 
 The order is what makes a kill at any moment harmless:
 
@@ -24,7 +25,6 @@ be recomputed the same way.
 
 from __future__ import annotations
 
-import enum
 import logging
 import shutil
 from collections.abc import Mapping, Sequence
@@ -42,6 +42,7 @@ from trunkline.errors import PublishError
 from trunkline.publish import layout, purge, recover
 from trunkline.publish.aggregate import write_aggregate
 from trunkline.publish.commitfile import ExtraFacts, commit_yaml_document, extra_yaml_document
+from trunkline.publish.finished import FinishedBuild, check_finished
 from trunkline.publish.installcheck import InstallCheck, check_installable
 from trunkline.publish.links import move_link
 from trunkline.publish.repo import (
@@ -61,55 +62,6 @@ log = logging.getLogger(__name__)
 CONSISTENT_VOTE = recover.CONSISTENT_VOTE
 
 
-class Origin(enum.StrEnum):
-    """Where a finished build was made."""
-
-    LOCAL = "local"
-    IMPORT = "import"
-
-
-@dataclass(frozen=True)
-class FinishedBuild:
-    """One finished build, as every producer hands it to :class:`BuildRecorder`.
-
-    Attributes:
-        project: the package name.
-        commit_hash / distro_hash / extended_hash: the hashes the build dir is named by.
-        commit_branch: the upstream branch built.
-        dt_commit / dt_distro / dt_build: epoch seconds (commit times, build start).
-        status: SUCCESS, FAILED or RETRY.
-        component: the package's component (used only with ``use_components``).
-        notes: the error of a failed build, free text.
-        version / release: Version and Release without the dist tag (None if unknown).
-        rpms: the RPM files (binary and source) the build produced; a SUCCESS has some.
-        logs: log files kept in the build dir.
-        unmet_buildrequires: BuildRequires no repo provided.
-        build_seconds: wall time of the build.
-        retries: RETRY rows of this pair so far.
-        origin: local build or import.
-    """
-
-    project: str
-    commit_hash: str
-    distro_hash: str
-    commit_branch: str
-    dt_commit: int
-    dt_distro: int
-    dt_build: int
-    status: BuildStatus
-    component: str | None = None
-    extended_hash: str | None = None
-    notes: str = ""
-    version: str | None = None
-    release: str | None = None
-    rpms: tuple[Path, ...] = ()
-    logs: tuple[Path, ...] = ()
-    unmet_buildrequires: tuple[str, ...] = ()
-    build_seconds: float = 0.0
-    retries: int = 0
-    origin: Origin = Origin.LOCAL
-
-
 @dataclass(frozen=True)
 class Recorded:
     """A build as recorded: its row id, repo dir and what moved."""
@@ -120,20 +72,6 @@ class Recorded:
     moved_current: bool
     moved_consistent: bool
     install_status: InstallStatus
-
-
-def check_finished(build: FinishedBuild) -> None:
-    """The rules a build must meet before anything of it is recorded.
-
-    Raises:
-        PublishError: a SUCCESS without RPM files, or one of its files is missing.
-    """
-    what = f"{build.project} {build.commit_hash[:8]}_{build.distro_hash[:8]}"
-    if build.status is BuildStatus.SUCCESS and not any(f.name.endswith(".rpm") for f in build.rpms):
-        raise PublishError(f"{what}: a SUCCESS build brings no RPM; nothing recorded")
-    for f in build.rpms:
-        if not f.is_file():
-            raise PublishError(f"{f}: built file missing; nothing recorded")
 
 
 class BuildRecorder:
