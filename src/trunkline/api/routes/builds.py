@@ -18,7 +18,12 @@ router = APIRouter(prefix="/api", tags=["builds"])
 
 @router.post("/remote/import", status_code=201, dependencies=[Depends(require_json)])
 def remote_import(ctx: Ctx, session: DB, user: Writer, p: inputs.ImportBody) -> outputs.Imported:
-    """Import the build(s) of another builder's hashed repo."""
+    """Import the build(s) of another builder's hashed repo (DLRN's ``dlrn-remote``).
+
+    Every RPM the remote ``commit.yaml`` lists is downloaded and checked first; if
+    one is missing or damaged, or a SUCCESS lists none, the call fails (500, the
+    reason in ``message``) and nothing is recorded or published.
+    """
     del user
     if not p.repo_url:
         raise InputError("Missing parameters")
