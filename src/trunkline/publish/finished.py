@@ -30,7 +30,8 @@ class FinishedBuild:
     Attributes:
         project: the package name.
         commit_hash / distro_hash / extended_hash: the hashes the build dir is named by.
-        commit_branch: the upstream branch built.
+        commit_branch: the upstream ref actually built (``unmaintained/X``, ``X-eol``...).
+        source_branch: the ref the metadata named, when known (``stable/X``).
         dt_commit / dt_distro / dt_build: epoch seconds (commit times, build start).
         status: SUCCESS, FAILED or RETRY.
         component: the package's component (used only with ``use_components``).
@@ -63,6 +64,7 @@ class FinishedBuild:
     build_seconds: float = 0.0
     retries: int = 0
     origin: Origin = Origin.LOCAL
+    source_branch: str | None = None
 
 
 def check_finished(build: FinishedBuild) -> None:

@@ -364,6 +364,7 @@ def _new_row(build: FinishedBuild, relpath: PurePosixPath | None) -> Commit:
         distro_hash=build.distro_hash,
         extended_hash=build.extended_hash,
         commit_branch=build.commit_branch,
+        source_branch=build.source_branch,
         status=build.status,
         component=build.component,
         notes=build.notes,
