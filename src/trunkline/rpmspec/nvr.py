@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from packaging.version import InvalidVersion, Version
+
 from trunkline.errors import InputError
 
 Numbering = Literal["0.date.hash", "0.1.date.hash", "minor.date.hash"]
@@ -40,6 +42,10 @@ _PRE_LABEL = re.compile(r"^(rc|b|a|pre)(\d*)(?![A-Za-z])")
 _STAMP_FORMAT = "%Y%m%d%H%M%S"  # DLRN's RELEASE_DATE, in UTC
 # the date field of 0.DATE.HASH, 0.1.DATE.HASH, MINOR.DATE.HASH (then maybe .dist)
 _RELEASE_STAMP = re.compile(r"^(?:0\.1|\d+)\.(\d{14})\.[0-9a-f]{7}(?:\.|$)")
+# pbr's pre-release form: X.Y.Z.0rcN (SemanticVersion.release_string), optionally .devM
+_OPENSTACK_PRE = re.compile(r"^\d+\.\d+\.\d+\.0(a|b|rc)\d+(\.dev\d+)?$")
+# a PEP 440 local version label: 1.2.4.dev3+g1a2b3c4, 1.2.3+d20250101
+_LOCAL = re.compile(r"^[0-9][^+]*\+[A-Za-z0-9][A-Za-z0-9.]*$")
 
 
 def release_string(
@@ -190,14 +196,41 @@ def parse_rpm_filename(filename: str) -> RpmFileName:
     return RpmFileName(parts[0], parts[1], parts[2], arch)
 
 
+def _pep440_pre_release(value: str) -> tuple[str, str] | None:
+    """``(release, label)`` of a PEP 440 pre-release not in OpenStack's form, else None.
+
+    ``1.10rc1`` -> ``("1.10", "rc1")``, ``2.0b3.dev4`` -> ``("2.0", "b3")``; pbr's
+    ``X.Y.Z.0rcN`` is left to DLRN's rules (which give ``X.Y.Z``).
+    """
+    if _OPENSTACK_PRE.match(value):
+        return None
+    try:
+        parsed = Version(value)
+    except InvalidVersion:
+        return None
+    if parsed.pre is None:
+        return None
+    return ".".join(str(part) for part in parsed.release), f"{parsed.pre[0]}{parsed.pre[1]}"
+
+
 def normalize_version(upstream_version: str, *, tilde: bool = False) -> str:
     """The RPM Version for an upstream version, following DLRN's rules.
 
-    pbr and setuptools-scm versions carry development suffixes RPM must not see
-    (``.dev17``, ``.g1a2b3c4``) and pre-release markers (``.0rc2``). DLRN drops
-    them all: a trunk build's Release starts with ``0.`` so it already sorts below
-    the final release. With ``tilde`` the pre-release marker is kept in RPM's
-    pre-release syntax instead (``7.0.0~rc2``), which sorts below ``7.0.0``.
+    DLRN's ``setversionandrelease`` (scripts/common-functions) drops what RPM must
+    not see, first match wins: ``A-B`` -> ``A`` (``1.0.0-d7f1b849``); pbr's
+    ``X.Y.Z.0rcN`` / ``.0bN`` / ``.0aN`` -> ``X.Y.Z``; ``.devN`` (``2.0.1.dev17``) and
+    ``.gSHA`` suffixes and ``.pre`` are cut; a plain dotted number stays. A trunk
+    build's Release starts with ``0.``, so it already sorts below the final release.
+
+    Two classes DLRN gets wrong are fixed so that a trunk build never sorts above
+    the release it leads to: a PEP 440 local part (``+g1a2b3c4``, setuptools-scm) is
+    dropped first, and a PEP 440 pre-release not in pbr's form (``1.10rc1``,
+    ``2.0b3.dev4``, where DLRN gives ``0.0.1``, ``1.10rc2`` or ``2``) becomes its
+    release (``1.10``, ``2.0``). Any other RPM-legal version (``1.2.3.post1``,
+    ``1.0.0~rc1``) is kept as is instead of DLRN's ``0.0.1``.
+
+    With ``tilde`` the pre-release marker is kept in RPM's pre-release syntax
+    instead (``7.0.0~rc2``), which sorts below ``7.0.0``.
 
     Args:
         upstream_version: what the version detection found, e.g. ``7.0.0.0rc2.dev1``.
@@ -207,6 +240,17 @@ def normalize_version(upstream_version: str, *, tilde: bool = False) -> str:
         An RPM-friendly version; ``0.0.1`` when nothing usable is found (a bare hash).
     """
     value = upstream_version.strip()
+    if "+" in value and _LOCAL.match(value):
+        value = value.split("+", 1)[0]
+    result = _dlrn_rules(value, tilde)
+    pep = _pep440_pre_release(value)
+    if pep is not None and result.split("~")[0] != pep[0]:
+        return f"{pep[0]}~{pep[1]}" if tilde else pep[0]
+    return result
+
+
+def _dlrn_rules(value: str, tilde: bool) -> str:
+    """DLRN's ``setversionandrelease`` rules, in its order (see normalize_version)."""
     for pattern, label in _VERSION_RULES:
         match = pattern.search(value)
         if match is None:
