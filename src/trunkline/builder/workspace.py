@@ -123,7 +123,8 @@ class Workspace:
             )
             tarball = None
             if self.upstream_mirror is not None and pkg.upstream:
-                version = detect_version(self.upstream_mirror, self.cand.commit.commit_hash).version
+                sha = self.cand.commit.commit_hash
+                version = detect_version(self.upstream_mirror, sha).upstream
                 tarball = make_tarball(
                     self.upstream_mirror,
                     self.cand.commit.commit_hash,
