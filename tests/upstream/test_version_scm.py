@@ -149,3 +149,16 @@ def test_other_front_ends_of_setuptools_scm(
     assert info.source == "setuptools-scm"
     assert info.upstream == scm_version_at(repo.path, options)
     assert json.dumps(info.version) != json.dumps("2.0.0")  # moved on from the tag
+
+
+def test_private_tags_are_ignored_as_dlrn_deletes_them(
+    tmp_path: Path, make_git_repo: Callable[[str], GitRepo]
+) -> None:
+    repo = make_git_repo("demo")
+    steps = dict(_history(repo, BUILD_SYSTEM + VARIANTS["default"]))
+    repo.git("tag", "private-9.9.9", steps["after 1.2.3"])
+    info = detect_version(refresh_mirror(repo.url, tmp_path / "m.git"), steps["after 1.2.3"])
+    repo.git("checkout", "-q", "--detach", steps["after 1.2.3"])
+    assert _scm_cli(repo.path) == "9.9.9"  # what setuptools-scm alone would say
+    assert info.version == "1.2.4"
+    assert info.upstream.startswith("1.2.4.dev1+g")

@@ -15,7 +15,10 @@ so the project's ``version_scheme``/``local_scheme``/``tag_regex`` give exactly 
 ``setup.py --version`` would in a fresh checkout. Options that write files
 (``version_file``, ``write_to``) or point elsewhere (``root``, ``relative_to``,
 ``parse``) are dropped; an option the installed setuptools-scm does not know is
-ignored the way its own ``pyproject.toml`` reader warns and goes on.
+ignored the way its own ``pyproject.toml`` reader warns and goes on. Unless the
+project chose its own ``git describe`` command or tag settings, ``private-*`` tags
+are excluded from it, as DLRN deletes them before ``setup.py --version`` ("they
+could interfere with setuptools", scripts/common-functions).
 """
 
 from __future__ import annotations
@@ -43,6 +46,9 @@ _DROPPED = frozenset(
         "version_cls",
     }
 )
+# setuptools-scm's default describe command, without DLRN's private-* tags
+DESCRIBE = ["git", "describe", "--dirty", "--tags", "--long", "--abbrev=40"]
+DESCRIBE += ["--match", "*[0-9]*", "--exclude", "private-*"]
 _SCM_REQUIREMENT = re.compile(r"^\s*setuptools[-_.]scm\b", re.IGNORECASE)
 
 
@@ -87,5 +93,7 @@ def scm_version(mirror: Path, sha: str, options: dict[str, Any]) -> str:
     Raises:
         SourceError: setuptools-scm cannot compute a version; the message is its own.
     """
+    if not {"git_describe_command", "scm", "tag"} & set(options):
+        options = {**options, "scm": {"git": {"describe_command": DESCRIBE}}}
     with commit_view(mirror, sha, clean_index=True) as root:
         return probe(root, "setuptools-scm", json.dumps(options, default=str))
