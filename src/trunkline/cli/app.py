@@ -44,6 +44,7 @@ COMMAND_MODULES = (
     "demo",
     "purge",
     "sync",
+    "upstream",
 )
 
 
@@ -112,6 +113,11 @@ COMMANDS: dict[str, CommandEntry] = {
     ),
     "purge": CommandEntry(
         "purge", "purge_cmd", "Remove old hashed repos and flag their builds as purged in the DB."
+    ),
+    "upstream-version": CommandEntry(
+        "upstream",
+        "upstream_version_cmd",
+        "Print the RPM Version a build of REF in DIR would get, and the rule that gave it.",
     ),
     "sync": CommandEntry(
         "sync",

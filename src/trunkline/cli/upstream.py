@@ -1,0 +1,50 @@
+"""``trunkline upstream-version``: the Version a trunk build of one upstream commit gets.
+
+Thin wrapper over :func:`trunkline.upstream.version.detect_version` (the rules and
+their order are documented there and in the README). DIR is any git repository:
+a bare mirror, a clone or a folder inside one. A DIR that is not a git repository,
+or a REF that names no commit, is a SourceError (exit 6); pbr or setuptools-scm
+failing on the project is one too.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+
+@click.command("upstream-version")
+@click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
+@click.option(
+    "--ref", default="HEAD", show_default=True, help="Branch, tag or commit to ask about."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print version, source, ref, tag as JSON.")
+def upstream_version_cmd(directory: Path, ref: str, as_json: bool) -> None:
+    """Print the RPM Version a build of REF in DIR would get, and the rule that gave it."""
+    from trunkline.upstream.commitview import common_git_dir, resolve_commit
+    from trunkline.upstream.version import detect_version
+
+    git_dir = common_git_dir(directory)
+    sha = resolve_commit(git_dir, ref)
+    info = detect_version(git_dir, sha)
+    if as_json:
+        payload = {
+            "version": info.version,
+            "source": info.source,
+            "ref": sha,
+            "tag": info.tag,
+            "upstream_version": info.upstream,
+            "distance": info.distance,
+        }
+        click.echo(json.dumps(payload, sort_keys=True))
+        return
+    detail = f"upstream {info.upstream}" if info.upstream != info.version else "as upstream says"
+    tag = f"; nearest version tag {info.tag} (+{info.distance})" if info.tag else "; no version tag"
+    click.echo(f"{info.version}  ({info.source}: {detail}{tag}; commit {sha[:12]})")
+
+
+def register(group: click.Group) -> None:
+    """Add ``upstream-version`` to the root group."""
+    group.add_command(upstream_version_cmd)

@@ -1,0 +1,80 @@
+"""``trunkline upstream-version`` through the installed script: output, --json, errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import GitRepo
+from tests.upstream.test_version import PBR_SETUP
+
+SCRIPT = Path(sys.executable).with_name("trunkline")
+
+
+def trunkline(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(SCRIPT), *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.fixture
+def pbr_repo(make_git_repo: Callable[[str], GitRepo]) -> GitRepo:
+    repo = make_git_repo("up")
+    repo.commit("import", {"setup.py": PBR_SETUP, "setup.cfg": "[metadata]\nname = x\n"})
+    repo.tag("1.0.0.0rc1")
+    repo.commit("fix")
+    repo.tag("deploy-marker")
+    return repo
+
+
+def test_plain_output_names_version_and_rule(pbr_repo: GitRepo, tmp_path: Path) -> None:
+    result = trunkline("upstream-version", str(pbr_repo.path), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    head = pbr_repo.head()
+    assert result.stdout == (
+        f"1.0.0  (pbr: upstream 1.0.0.0rc2.dev1; nearest version tag 1.0.0.0rc1 (+1); "
+        f"commit {head[:12]})\n"
+    )
+
+
+def test_json_on_a_bare_mirror_and_a_ref(pbr_repo: GitRepo, tmp_path: Path) -> None:
+    bare = tmp_path / "bare.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(pbr_repo.path), str(bare)], check=True)
+    tagged = pbr_repo.git("rev-parse", "1.0.0.0rc1^{commit}")
+    result = trunkline("upstream-version", str(bare), "--ref", "1.0.0.0rc1", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "version": "1.0.0",
+        "source": "pbr",
+        "ref": tagged,
+        "tag": "1.0.0.0rc1",
+        "upstream_version": "1.0.0.0rc1",
+        "distance": 0,
+    }
+
+
+@pytest.mark.parametrize(
+    ("where", "ref", "message"),
+    [
+        ("missing", "HEAD", "{d}: not a directory"),
+        ("plain", "HEAD", "{d}: not a git repository"),
+        ("repo", "no-such-branch", "{g}: ref 'no-such-branch' names no commit"),
+    ],
+)
+def test_errors_are_one_line_with_exit_code_6(
+    pbr_repo: GitRepo, tmp_path: Path, where: str, ref: str, message: str
+) -> None:
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    directory = {"missing": tmp_path / "nope", "plain": plain, "repo": pbr_repo.path}[where]
+    git_dir = pbr_repo.path / ".git"
+    result = trunkline("upstream-version", str(directory), "--ref", ref, cwd=tmp_path)
+    assert result.returncode == 6
+    assert result.stdout == ""
+    expected = message.format(d=directory, g=git_dir)
+    assert result.stderr == f"trunkline: error: {expected}\n"
