@@ -20,6 +20,7 @@ from packaging.version import Version
 
 from tests.conftest import GitRepo
 from tests.upstream.oracles import scm_version_at
+from trunkline.errors import SourceError
 from trunkline.rpmspec.nvr import normalize_version
 from trunkline.rpmspec.versions import compare_evr
 from trunkline.upstream.mirror import refresh_mirror
@@ -162,3 +163,17 @@ def test_private_tags_are_ignored_as_dlrn_deletes_them(
     assert _scm_cli(repo.path) == "9.9.9"  # what setuptools-scm alone would say
     assert info.version == "1.2.4"
     assert info.upstream.startswith("1.2.4.dev1+g")
+
+
+def test_a_setuptools_scm_failure_is_one_line(
+    tmp_path: Path, make_git_repo: Callable[[str], GitRepo]
+) -> None:
+    repo = make_git_repo("demo")
+    repo.commit("import", {"pyproject.toml": '[tool.setuptools_scm]\nversion_scheme = "nope"\n'})
+    mirror = refresh_mirror(repo.url, tmp_path / "m.git")
+    with pytest.raises(SourceError) as err:
+        detect_version(mirror, repo.head())
+    message = str(err.value)
+    assert message.startswith(f"{mirror}: commit {repo.head()[:12]}: setuptools-scm cannot")
+    assert "nope" in message
+    assert "\n" not in message

@@ -28,6 +28,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from trunkline.errors import SourceError
 from trunkline.upstream.commitview import commit_view
 from trunkline.upstream.projectfiles import ProjectFiles
 from trunkline.upstream.version_probe import probe
@@ -96,4 +97,7 @@ def scm_version(mirror: Path, sha: str, options: dict[str, Any]) -> str:
     if not {"git_describe_command", "scm", "tag"} & set(options):
         options = {**options, "scm": {"git": {"describe_command": DESCRIBE}}}
     with commit_view(mirror, sha, clean_index=True) as root:
-        return probe(root, "setuptools-scm", json.dumps(options, default=str))
+        try:
+            return probe(root, json.dumps(options, default=str))
+        except SourceError as exc:
+            raise SourceError(f"{mirror}: commit {sha[:12]}: {exc}") from None
