@@ -155,6 +155,11 @@ CASES = [
         "release-unknown", "release --info {info} -r nosuch", 3, r"release 'nosuch': not defined .*"
     ),
     ok("validate", "validate --info {info}", r"0 errors, 0 warnings"),
+    # upstream-version
+    ok("upstream-version", "upstream-version {distgit} --json", r'"source": "'),
+    error(
+        "upstream-version-not-git", "upstream-version {empty}", 6, r"{empty}: not a git repository"
+    ),
     Case(
         "validate-errors",
         ("validate", "--info", "{invalid_info}"),
