@@ -41,6 +41,11 @@ def test_empty_config_gets_defaults(tmp_path: Path) -> None:
         ("[builder]\nrelease_numbering = 'nope'\n", "key 'builder.release_numbering'"),
         ("[promotion.rules]\ncurrent = ['job']\n", "key 'promotion.rules'"),
         ("[builder\n", "not valid TOML"),
+        ("[build]\nenv = { 'A B' = 'x' }\n", "key 'build.env'"),
+        (
+            "[notify]\nsmtp_server = 'smtp.example.org'\n",
+            "key 'notify.smtp_server': Value error, trunkline does not send mail yet; remove it",
+        ),
     ],
 )
 def test_bad_config_names_the_key(tmp_path: Path, text: str, message: str) -> None:

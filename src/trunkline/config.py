@@ -10,6 +10,7 @@ can travel with the tree it describes (the demo relies on this).
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -19,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from trunkline.errors import ConfigError
 
 RESERVED_LINK_NAMES = frozenset({"current", "consistent"})
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class _Section(BaseModel):
@@ -92,6 +94,10 @@ class MockSettings(_Section):
     mock_exe: str = "mock"
     extra_args: tuple[str, ...] = ()
     install_after_build: bool = True
+    # What DLRN adds to every mock config (dlrn/build.py build_rpm_wrapper): the builder's own
+    # current repo and the deps repo file; written into a config generated per base config.
+    current_repo: bool = True  # the builder's <repos_dir>/current (file://) is a build repo
+    deps_url: str = ""  # a .repo file (http(s)://, file:// or a path) whose repos are added
 
 
 class BuildSettings(_Section):
@@ -100,9 +106,18 @@ class BuildSettings(_Section):
     driver: str = "auto"  # "auto": mock when [build.mock] config is set, else rpmbuild
     timeout: float = Field(default=3600.0, gt=0)
     macros: dict[str, str] = Field(default_factory=dict)
+    env: dict[str, str] = Field(default_factory=dict)  # environment of the build (--build-env)
     rpmbuild: RpmbuildSettings = RpmbuildSettings()
     mock: MockSettings = MockSettings()
     sdist: Literal["auto", "never", "always"] = "auto"
+
+    @field_validator("env")
+    @classmethod
+    def _env_names(cls, env: dict[str, str]) -> dict[str, str]:
+        for name in env:
+            if not ENV_NAME.fullmatch(name):
+                raise ValueError(f"{name!r} is not an environment variable name")
+        return env
 
 
 class InstallCheckSettings(_Section):
@@ -137,11 +152,20 @@ class PromotionSettings(_Section):
 
 
 class NotifySettings(_Section):
-    """Mail on FTBFS."""
+    """Mail on FTBFS: not sent yet, so a mail server is refused rather than accepted and ignored."""
 
     smtp_server: str = ""
     smtp_port: int = 25
     mail_from: str = "trunkline@localhost"
+
+    @field_validator("smtp_server")
+    @classmethod
+    def _no_mail_yet(cls, server: str) -> str:
+        if server.strip():
+            raise ValueError(
+                "trunkline does not send mail yet; remove it (FTBFS are in the reports and the API)"
+            )
+        return server
 
 
 class ReplicationSettings(_Section):

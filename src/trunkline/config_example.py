@@ -51,6 +51,9 @@ driver = "auto"                  # "rpmbuild" (local, trusted input only), "mock
 timeout = 3600.0
 sdist = "auto"                   # "auto", "never" (git archive only), "always"
 
+[build.env]                      # environment of every build (also: build --build-env VAR=value)
+# GREETING = "hello"
+
 [build.macros]                   # extra rpm macros, e.g. for a host without python macros
 # python3_sitelib = "/usr/lib/python3.9/site-packages"
 
@@ -58,7 +61,10 @@ sdist = "auto"                   # "auto", "never" (git archive only), "always"
 nodeps = true                    # record unmet BuildRequires instead of failing on them
 
 [build.mock]
-config = ""                      # mock -r argument, e.g. "centos-stream-9-x86_64"
+config = ""                      # mock -r argument, e.g. "centos-stream-9-x86_64" or a .cfg path
+current_repo = true              # builds may take BuildRequires from this builder's current repo
+deps_url = ""                    # a .repo file added to the build root (DLRN's delorean-deps.repo):
+                                 # "https://trunk.example.org/centos9/delorean-deps.repo", file:// or a path
 
 [install_check]
 enabled = false                  # dnf test-install of each build from the new repo + base repos
@@ -75,7 +81,7 @@ protect_read_endpoints = false
 # current-passed-ci = ["job-a", "job-b"]   # promote when all these jobs report success
 
 [notify]
-smtp_server = ""                 # "" = no mail
+smtp_server = ""                 # trunkline sends no mail yet: anything but "" is refused
 
 [replication]
 targets = []                     # rsync mirrors: "/srv/mirror", "host:/srv/repos", "rsync://h/mod"

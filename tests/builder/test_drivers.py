@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import configparser
+import functools
+import http.server
 import json
 import os
+import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +19,7 @@ import pytest
 from trunkline.builder.drivers import DRIVERS, make_driver
 from trunkline.builder.drivers.base import BuildRequest
 from trunkline.builder.drivers.mock import MockDriver
+from trunkline.builder.drivers.mockconfig import MockConfigParts, render
 from trunkline.builder.drivers.rpmbuild import RpmbuildDriver
 from trunkline.builder.drivers.rpmlog import rpmbuild_error
 from trunkline.config import BuildSettings, MockSettings, RpmbuildSettings
@@ -122,7 +129,7 @@ def tiny_srpm(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _request(tmp_path: Path, srpm: Path, **kw: object) -> BuildRequest:
     out = tmp_path / "out"
-    out.mkdir()
+    out.mkdir(parents=True)
     return BuildRequest(srpm=srpm, output_dir=out, log_path=tmp_path / "rpmbuild.log", **kw)  # type: ignore[arg-type]
 
 
@@ -268,3 +275,249 @@ def test_a_missing_mock_executable_is_a_failure_not_a_crash(tmp_path: Path) -> N
     result = driver.build(_mock_request(tmp_path))
     assert not result.ok and not result.transient
     assert result.error.startswith("no-such-mock failed (exit 127): cannot start:")
+
+
+# --- the generated mock config: current repo, deps repo, build environment -------------
+
+# A stand-in for mock that loads the -r config as mock does (include() inlined, then exec)
+CONFIG_MOCK = """\
+#!{python}
+import json, os, pathlib, re, sys
+argv = sys.argv[1:]
+path = argv[argv.index("-r") + 1]
+out = pathlib.Path(argv[argv.index("--resultdir") + 1])
+include = re.compile(r"^\\s*include\\((.*)\\)", re.MULTILINE)
+def inline(p):
+    text = pathlib.Path(p).read_text()
+    for arg in include.findall(text):
+        text = include.sub(inline(eval(arg)).replace("\\\\", "\\\\\\\\"), text, count=1)
+    return text
+config_opts = {{"environment": {{"TERM": "vt100"}}}}
+exec(inline(path))
+pathlib.Path({record!r}).write_text(json.dumps({{
+    "argv": argv, "dnf.conf": config_opts["dnf.conf"], "environment": config_opts["environment"],
+    "root": config_opts["root"], "mtime": os.stat(path).st_mtime_ns}}))
+(out / "tiny-1.0-1.el9s.noarch.rpm").write_bytes(b"")
+"""
+
+BASE_CFG = """\
+config_opts['root'] = 'centos-stream-9-x86_64'
+config_opts['dnf.conf'] = \"\"\"
+[main]
+keepcache=1
+
+[baseos]
+name=BaseOS
+baseurl=https://mirror.example.org/BaseOS/
+\"\"\"
+"""
+
+DEPS_REPO = """\
+[delorean-flamingo-testing]
+name=dlrn-flamingo-testing
+baseurl=https://buildlogs.centos.org/centos/9-stream/cloud/x86_64/openstack-flamingo/
+enabled=1
+gpgcheck=0
+module_hotfixes=1
+
+[centos9-rabbitmq]
+name=centos9-rabbitmq
+baseurl=https://trunk.rdoproject.org/centos9-master/deps/rabbitmq/
+enabled=1
+"""
+
+
+@pytest.fixture
+def config_mock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    record = tmp_path / "mock-config.json"
+    script = bindir / "mock"
+    script.write_text(CONFIG_MOCK.format(python=sys.executable, record=str(record)))
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bindir}:{os.environ['PATH']}")
+    (tmp_path / "centos9.cfg").write_text(BASE_CFG)
+    return record
+
+
+@pytest.fixture
+def deps_server(tmp_path: Path) -> Iterator[str]:
+    """A real HTTP server on 127.0.0.1 serving ``delorean-deps.repo`` (and 404 for the rest)."""
+    root = tmp_path / "www"
+    root.mkdir()
+    (root / "delorean-deps.repo").write_text(DEPS_REPO)
+    (root / "not-a-repo.repo").write_text("<html>moved</html>\n")
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def _dlrn_like_request(tmp_path: Path, **kw: object) -> BuildRequest:
+    srpm = tmp_path / "tiny-1.0-1.el9s.src.rpm"
+    srpm.write_bytes(b"")
+    current = tmp_path / "data" / "repos" / "current"
+    defaults: dict[str, object] = {
+        "dist": ".el9s",
+        "repos": {"delorean-current": current.as_uri()},
+        "env": {"GREETING": "hi there", "QUOTE": 'it\'s "fine"\\n'},
+        "cache_dir": tmp_path / "data" / "driver-cache",
+    }
+    return _request(tmp_path, srpm, **{**defaults, **kw})
+
+
+def _dnf_conf(record: Path) -> configparser.RawConfigParser:
+    parser = configparser.RawConfigParser()
+    parser.read_string(json.loads(record.read_text())["dnf.conf"])
+    return parser
+
+
+def test_mock_gets_the_current_repo_the_deps_repo_and_the_build_env(
+    tmp_path: Path, config_mock: Path, deps_server: str
+) -> None:
+    base = tmp_path / "centos9.cfg"
+    settings = MockSettings(config=str(base), deps_url=f"{deps_server}/delorean-deps.repo")
+    request = _dlrn_like_request(tmp_path)
+    result = MockDriver(settings).build(request)
+    assert result.ok, result.error
+    seen = json.loads(config_mock.read_text())
+    generated = tmp_path / "data" / "driver-cache" / "mock" / "trunkline-centos9.cfg"
+    assert seen["argv"][:2] == ["-r", str(generated)]
+    assert seen["root"] == "centos-stream-9-x86_64"  # the base config's, included
+    dnf = _dnf_conf(config_mock)
+    assert dnf.sections() == [
+        "main",
+        "baseos",
+        "delorean-current",
+        "delorean-flamingo-testing",
+        "centos9-rabbitmq",
+    ]
+    current = dict(dnf.items("delorean-current"))
+    assert current["baseurl"] == (tmp_path / "data" / "repos" / "current").as_uri()
+    assert (current["enabled"], current["gpgcheck"], current["priority"]) == ("1", "0", "1")
+    assert dnf.get("delorean-flamingo-testing", "module_hotfixes") == "1"
+    assert seen["environment"] == {
+        "TERM": "vt100",
+        "GREETING": "hi there",
+        "QUOTE": 'it\'s "fine"\\n',
+    }
+
+
+def test_the_deps_repo_may_be_a_local_file(tmp_path: Path, config_mock: Path) -> None:
+    deps = tmp_path / "deps.repo"
+    deps.write_text(DEPS_REPO)
+    for url in (deps.as_uri(), str(deps)):
+        settings = MockSettings(config=str(tmp_path / "centos9.cfg"), deps_url=url)
+        out = tmp_path / "out"
+        if out.exists():
+            shutil.rmtree(out)
+        assert MockDriver(settings).build(_dlrn_like_request(tmp_path, env={})).ok
+        assert "centos9-rabbitmq" in _dnf_conf(config_mock).sections()
+
+
+def test_the_generated_config_is_rewritten_only_when_it_changes(
+    tmp_path: Path, config_mock: Path
+) -> None:
+    driver = MockDriver(MockSettings(config=str(tmp_path / "centos9.cfg")))
+    assert driver.build(_dlrn_like_request(tmp_path)).ok
+    generated = Path(json.loads(config_mock.read_text())["argv"][1])
+    os.utime(generated, ns=(1_000_000_000, 1_000_000_000))  # mock compares it with its cache
+    shutil.rmtree(tmp_path / "out")
+    assert driver.build(_dlrn_like_request(tmp_path)).ok
+    assert json.loads(config_mock.read_text())["mtime"] == 1_000_000_000
+    shutil.rmtree(tmp_path / "out")
+    assert driver.build(_dlrn_like_request(tmp_path, env={"GREETING": "changed"})).ok
+    seen = json.loads(config_mock.read_text())
+    assert seen["mtime"] != 1_000_000_000
+    assert seen["environment"]["GREETING"] == "changed"
+    assert [p.name for p in generated.parent.iterdir()] == [generated.name]  # no temp left
+
+
+def test_without_anything_to_add_mock_runs_with_the_base_config(
+    tmp_path: Path, config_mock: Path
+) -> None:
+    base = str(tmp_path / "centos9.cfg")
+    settings = MockSettings(config=base, current_repo=False)
+    assert MockDriver(settings).build(_dlrn_like_request(tmp_path, env={})).ok
+    assert json.loads(config_mock.read_text())["argv"][:2] == ["-r", base]
+    assert not (tmp_path / "data" / "driver-cache").exists()
+
+
+def test_current_repo_false_leaves_the_builder_s_repo_out(
+    tmp_path: Path, config_mock: Path
+) -> None:
+    settings = MockSettings(config=str(tmp_path / "centos9.cfg"), current_repo=False)
+    assert MockDriver(settings).build(_dlrn_like_request(tmp_path)).ok
+    assert _dnf_conf(config_mock).sections() == ["main", "baseos"]
+    assert json.loads(config_mock.read_text())["environment"]["GREETING"] == "hi there"
+
+
+def test_an_unreachable_deps_repo_is_transient(
+    tmp_path: Path, config_mock: Path, deps_server: str
+) -> None:
+    url = f"{deps_server}/missing.repo"
+    settings = MockSettings(config=str(tmp_path / "centos9.cfg"), deps_url=url)
+    result = MockDriver(settings).build(_dlrn_like_request(tmp_path))
+    assert not result.ok and result.transient
+    assert result.error == f"deps repo {url}: HTTP 404"
+    assert not config_mock.exists()  # mock did not run
+
+
+def test_a_deps_url_that_is_not_a_repo_file_fails_the_build(
+    tmp_path: Path, config_mock: Path, deps_server: str
+) -> None:
+    url = f"{deps_server}/not-a-repo.repo"
+    settings = MockSettings(config=str(tmp_path / "centos9.cfg"), deps_url=url)
+    result = MockDriver(settings).build(_dlrn_like_request(tmp_path))
+    assert not result.ok and not result.transient
+    assert result.error == (
+        f"mock config: deps repo {url}: not a repo file: File contains no section headers."
+    )
+    assert not config_mock.exists()
+
+
+def test_a_mock_config_name_is_included_from_mock_s_config_dir() -> None:
+    parts = MockConfigParts(base="centos-stream-9-x86_64", repos={}, repo_files=(), env={"A": "1"})
+    assert render(parts).splitlines()[2:] == [
+        "include('centos-stream-9-x86_64.cfg')",
+        "config_opts['environment']['A'] = '1'",
+    ]
+
+
+# --- build environment with the rpmbuild driver, for real -----------------------------
+
+ENV_SPEC = SPEC.replace(
+    "%install\n",
+    '%build\necho "greeting is \'$GREETING\'" >&2\ntest "$GREETING" = "hello world"\n\n%install\n',
+)
+
+
+@pytest.mark.slow
+def test_rpmbuild_runs_the_spec_with_the_build_env(tmp_path: Path) -> None:
+    top = tmp_path / "top"
+    top.mkdir()
+    (top / "tiny.spec").write_text(ENV_SPEC)
+    subprocess.run(
+        ["rpmbuild", "-bs", "--nodeps", "--define", f"_topdir {top}", str(top / "tiny.spec")],
+        check=True,
+        capture_output=True,
+    )
+    (srpm,) = (top / "SRPMS").glob("*.src.rpm")
+    without = RpmbuildDriver().build(_request(tmp_path / "a", srpm, macros={"greeting": "x"}))
+    assert not without.ok
+    assert without.error == "%build: greeting is ''"
+    env = {"GREETING": "hello world"}
+    with_env = RpmbuildDriver().build(
+        _request(tmp_path / "b", srpm, macros={"greeting": "x"}, env=env)
+    )
+    assert with_env.ok, with_env.error

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import shutil
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from trunkline.builder.drivers.base import BuildDriver, BuildRequest
@@ -57,6 +57,9 @@ class BuildJob:
         log_dir: where ``build.log`` (commands) and ``rpmbuild.log`` (the build) go.
         timeout: seconds allowed for each of the SRPM and the RPM steps.
         keep_changelog: keep the distgit's ``%changelog`` (DLRN empties it).
+        env: environment variables of both rpmbuild steps (``BuildRequest.env``).
+        repos: repo id -> baseurl the build may use (``BuildRequest.repos``).
+        cache_dir: the driver's directory kept across builds (``BuildRequest.cache_dir``).
     """
 
     package: str
@@ -71,6 +74,9 @@ class BuildJob:
     log_dir: Path
     timeout: float
     keep_changelog: bool
+    env: Mapping[str, str] = field(default_factory=dict)
+    repos: Mapping[str, str] = field(default_factory=dict)
+    cache_dir: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -166,7 +172,7 @@ def _build_srpm(job: BuildJob, topdir: Path, spec: Path, build_log: Path) -> Pat
     argv = ["rpmbuild", "-bs", "--nodeps", "--define", f"_topdir {topdir}"]
     argv += rpm_define_args(job.macros, dist=job.dist)
     argv.append(str(spec))
-    result = run(argv, log_path=build_log, timeout=job.timeout, check=False)
+    result = run(argv, log_path=build_log, timeout=job.timeout, env=job.env, check=False)
     if not result.ok:
         raise CommandError(argv, result.returncode, rpmbuild_error(result.stderr or result.stdout))
     srpms = sorted((topdir / "SRPMS").glob("*.src.rpm"))
@@ -236,6 +242,9 @@ def build_commit(job: BuildJob, driver: BuildDriver) -> PipelineResult:
         macros=dict(job.macros),
         timeout=job.timeout,
         package_name=job.package,
+        env=dict(job.env),
+        repos=dict(job.repos),
+        cache_dir=job.cache_dir,
     )
     result = driver.build(request)
     all_logs = tuple(dict.fromkeys((build_log, rpm_log, *result.logs)))

@@ -50,6 +50,28 @@ class WorkResult:
     staged: StagedLinks | None = None  # links pre-made for the publisher (SUCCESS only)
 
 
+def current_repos(settings: Settings) -> dict[str, str]:
+    """The builder's own published ``current`` repos, repo id -> file:// baseurl.
+
+    DLRN adds ``repos/current/<reponame>.repo`` to every mock config, so a package
+    can BuildRequire what the builder built before. Here: ``<repos>/current`` when it
+    holds repodata; with components, each ``component/<c>/current`` that does. None
+    before the first successful build. The URL is the link's, not its target's, so a
+    mock config holding it stays the same from build to build (mock's root cache is
+    rebuilt whenever its config file changes).
+    """
+    repos = settings.builder.repos_path
+    name = settings.builder.reponame
+    found = {}
+    if (repos / "current" / "repodata" / "repomd.xml").is_file():
+        found[f"{name}-current"] = (repos.resolve() / "current").as_uri()
+    for comp in sorted((repos / "component").glob("*/current/repodata/repomd.xml")):
+        component = comp.parent.parent.parent.name
+        link = repos.resolve() / "component" / component / "current"
+        found[f"{name}-component-{component}-current"] = link.as_uri()
+    return found
+
+
 def _extract_distgit(
     mirror: Path, sha: str, subdir: str | None, dest: Path, log_path: Path
 ) -> None:
@@ -152,6 +174,9 @@ class Workspace:
                 log_dir=self.log_dir,
                 timeout=self.settings.build.timeout,
                 keep_changelog=self.settings.builder.keep_changelog,
+                env=self.settings.build.env,
+                repos=current_repos(self.settings),
+                cache_dir=self.settings.builder.data_dir / "driver-cache",
             )
             (self.root / "pipeline").mkdir(exist_ok=True)
             result = build_commit(job, make_driver(self.settings.build))

@@ -12,12 +12,26 @@ from typing import TYPE_CHECKING
 import click
 
 from trunkline.cli.app import AppState
+from trunkline.config import ENV_NAME
 
 if TYPE_CHECKING:
     from trunkline.builder.cycle import CycleReport
 
 EXIT_FTBFS = 12
 EXIT_TRANSIENT = 13
+
+
+def parse_build_env(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> dict[str, str]:
+    """``VAR=value`` pairs (DLRN's ``--build-env``) as a mapping; a bad one is a usage error."""
+    env = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not ENV_NAME.fullmatch(name):
+            raise click.BadParameter(f"{item!r}: expected VAR=value", ctx=ctx, param=param)
+        env[name] = value
+    return env
 
 
 def print_report(report: CycleReport, dry_run: bool) -> None:
@@ -71,6 +85,14 @@ def print_report(report: CycleReport, dry_run: bool) -> None:
     default=None,
     help="Parallel builds (default: config builder.workers, 0 there = cores).",
 )
+@click.option(
+    "--build-env",
+    "build_env",
+    multiple=True,
+    metavar="VAR=VALUE",
+    callback=parse_build_env,
+    help="Environment variable of every build (repeatable; over config build.env).",
+)
 @click.pass_obj
 def build_cmd(
     state: AppState,
@@ -79,11 +101,16 @@ def build_cmd(
     dry_run: bool,
     dev_distgit: Path | None,
     workers: int | None,
+    build_env: dict[str, str],
 ) -> None:
     """Poll every followed package and build each new upstream commit."""
     from trunkline.builder.cycle import BuildCycle, CycleOptions
 
     settings = state.settings()
+    if build_env:
+        env = {**settings.build.env, **build_env}
+        build = settings.build.model_copy(update={"env": env})
+        settings = settings.model_copy(update={"build": build})
     cycle = BuildCycle(settings, progress=lambda msg: click.echo(msg, err=True))
     report = cycle.run(
         CycleOptions(

@@ -26,6 +26,12 @@ class BuildRequest:
         macros: extra rpm macros (name without ``%`` -> value).
         timeout: seconds before the build is killed.
         package_name: the source package name, for drivers that need it (koji).
+        env: environment variables of the build (``[build] env``, ``build --build-env``):
+            rpmbuild's environment, or mock's ``config_opts['environment']``.
+        repos: repos the build may take BuildRequires from beside the build root's own,
+            repo id -> baseurl (the builder's ``current`` repo, as DLRN adds it to mock).
+        cache_dir: a directory kept across builds for the driver's own files (the mock
+            driver's generated config, rewritten only when it changes); None: none kept.
     """
 
     srpm: Path
@@ -35,6 +41,9 @@ class BuildRequest:
     macros: Mapping[str, str] = field(default_factory=dict)
     timeout: float = 3600.0
     package_name: str = ""
+    env: Mapping[str, str] = field(default_factory=dict)
+    repos: Mapping[str, str] = field(default_factory=dict)
+    cache_dir: Path | None = None
 
 
 @dataclass(frozen=True)

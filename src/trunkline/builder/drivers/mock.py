@@ -6,6 +6,11 @@ with only the BuildRequires installed, so unmet BuildRequires fail the build
 failure (10: rpmbuild failed, 40: bad SRPM) from an environment one (20: chroot,
 30: package manager / mirror, 60: root locked, 70: result dir), which is
 transient and retried next run, as a timeout is.
+
+What DLRN adds to every mock config (the builder's ``current`` repo, the deps
+repo file of ``deps_url``, here also the build environment) goes into a config
+generated per base config (``builder/drivers/mockconfig.py``); with nothing to
+add, mock runs with ``-r <config>`` as given.
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from trunkline.builder.drivers import mockconfig
 from trunkline.builder.drivers.base import BuildRequest, BuildResult
 from trunkline.builder.drivers.rpmlog import rpmbuild_error
 from trunkline.config import MockSettings
-from trunkline.errors import CommandError, CommandTimeoutError, ConfigError
+from trunkline.errors import BuildError, CommandError, CommandTimeoutError, ConfigError
 from trunkline.process import error_line, run
 
 TRANSIENT_EXIT_CODES = frozenset({20, 30, 60, 65, 70})
@@ -37,12 +43,41 @@ class MockDriver:
             )
         self.settings = settings
 
-    def command(self, request: BuildRequest) -> list[str]:
-        """The mock command line for ``request``."""
+    def parts(self, request: BuildRequest) -> mockconfig.MockConfigParts:
+        """What the config of ``request``'s build adds to the base one (fetches deps_url).
+
+        Raises:
+            BuildError: the deps repo file cannot be fetched.
+        """
+        deps = self.settings.deps_url.strip()
+        return mockconfig.MockConfigParts(
+            base=self.settings.config,
+            repos=dict(request.repos) if self.settings.current_repo else {},
+            repo_files=(mockconfig.fetch_repo_file(deps),) if deps else (),
+            env=dict(request.env),
+        )
+
+    def config_for(self, request: BuildRequest, parts: mockconfig.MockConfigParts) -> str:
+        """The ``-r`` argument: the base config, or the generated one when it adds something.
+
+        Raises:
+            BuildError: a deps repo file is not a repo file.
+            OSError: the generated config cannot be written.
+        """
+        if parts.empty:
+            return self.settings.config
+        for text in parts.repo_files:
+            mockconfig.check_repo_file(self.settings.deps_url, text)
+        directory = (request.cache_dir or request.output_dir.parent) / "mock"
+        path = directory / mockconfig.config_name(self.settings.config)
+        return str(mockconfig.write_if_changed(path, mockconfig.render(parts)))
+
+    def command(self, request: BuildRequest, config: str | None = None) -> list[str]:
+        """The mock command line for ``request`` (``config``: the ``-r`` argument)."""
         argv = [
             self.settings.mock_exe,
             "-r",
-            self.settings.config,
+            config or self.settings.config,
             "--resultdir",
             str(request.output_dir),
         ]
@@ -64,8 +99,16 @@ class MockDriver:
         """
         start = time.monotonic()
         try:
+            parts = self.parts(request)
+        except BuildError as exc:  # the deps mirror is down: try again later
+            return self._result(request, start, error=str(exc), transient=True)
+        try:
+            config = self.config_for(request, parts)
+        except (BuildError, OSError) as exc:
+            return self._result(request, start, error=f"mock config: {exc}")
+        try:
             result = run(
-                self.command(request),
+                self.command(request, config),
                 log_path=request.log_path,
                 timeout=request.timeout,
                 check=False,

@@ -64,6 +64,7 @@ class RpmbuildDriver:
                 self.command(request, topdir),
                 log_path=request.log_path,
                 timeout=request.timeout,
+                env=request.env,
                 check=False,
             )
         except CommandTimeoutError as exc:
