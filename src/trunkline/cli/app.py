@@ -45,6 +45,7 @@ COMMAND_MODULES = (
     "purge",
     "sync",
     "upstream",
+    "dlrn",
 )
 
 
@@ -123,6 +124,9 @@ COMMANDS: dict[str, CommandEntry] = {
         "sync",
         "sync_cmd",
         "Push the whole repo tree to every mirror: repos first, then links and reports.",
+    ),
+    "dlrn": CommandEntry(
+        "dlrn", "dlrn_group", "Switch from DLRN: import its projects.ini as a trunkline.toml."
     ),
 }
 
