@@ -63,8 +63,8 @@ nodeps = true                    # record unmet BuildRequires instead of failing
 [build.mock]
 config = ""                      # mock -r argument, e.g. "centos-stream-9-x86_64" or a .cfg path
 current_repo = true              # builds may take BuildRequires from this builder's current repo
-deps_url = ""                    # a .repo file added to the build root (DLRN's delorean-deps.repo):
-                                 # "https://trunk.example.org/centos9/delorean-deps.repo", file:// or a path
+deps_url = ""                    # a .repo file added to the build root (DLRN's deps_url):
+                                 # "https://example.org/c9/delorean-deps.repo", file:// or a path
 
 [install_check]
 enabled = false                  # dnf test-install of each build from the new repo + base repos

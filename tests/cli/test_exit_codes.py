@@ -21,13 +21,14 @@ from pathlib import Path
 import pytest
 
 from tests.cli.sandbox import Sandbox
+from tests.dlrncompat.realistic import write_ini
 from trunkline.builder.lock import BuilderLock
 from trunkline.cli.app import COMMANDS, EXIT_INTERRUPTED, exit_status
 from trunkline.distgit.newversion import new_version
 
 ROOT = Path(__file__).resolve().parents[2]
 Setup = Callable[[Sandbox], None]
-GROUPS = ("distgit", "meta", "user")  # commands whose cases name a subcommand too
+GROUPS = ("distgit", "meta", "user", "dlrn")  # commands whose cases name a subcommand too
 
 
 def _nothing(sb: Sandbox) -> None:
@@ -110,6 +111,16 @@ def stopped_new_version(sb: Sandbox) -> None:
 def add_user(sb: Sandbox) -> None:
     """The builder's database has the API user ``ci``."""
     assert sb.run(["-c", sb["cfg"], "user", "create", "ci", "--password", "pw"]).returncode == 0
+
+
+def projects_ini(sb: Sandbox) -> None:
+    """DLRN's projects.ini in the sandbox: a realistic one (every option set)."""
+    write_ini(sb.tmp)
+
+
+def bad_projects_ini(sb: Sandbox) -> None:
+    """A projects.ini with an option before any section."""
+    (sb.tmp / "projects.ini").write_text("workers=2\n")
 
 
 LOCKED = r"{data}/trunkline\.lock: another trunkline run \(pid \d+\) is using this builder; .*"
@@ -257,6 +268,19 @@ CASES = [
     error("sync-no-targets", "-c {cfg} sync", 2, r"{cfg}: \[replication\] targets is empty; .*"),
     error("sync-no-repos", "-c {sync_cfg} sync", 8, r"{data}/repos: no repo tree to replicate"),
     error("sync-locked", "-c {sync_cfg} sync", 10, LOCKED, hold_lock),
+    ok(
+        "dlrn-import-config",
+        "dlrn import-config projects.ini -o out.toml",
+        r"wrote out\.toml: 25 options carried, 11 not carried",
+        projects_ini,
+    ),
+    error(
+        "dlrn-import-config-bad-ini",
+        "dlrn import-config projects.ini",
+        2,
+        r"projects\.ini: not a DLRN ini file: line 1: text before the first \[section\]",
+        bad_projects_ini,
+    ),
     error("demo-not-a-demo", "demo --dir {info}", 20, r"{info}: exists and is not a trunkline .*"),
     error("api-database", "-c {nodb_cfg} api", 9, r"database url nope://x: .*"),
 ]
