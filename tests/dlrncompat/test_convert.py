@@ -121,3 +121,35 @@ def test_gitrepo_and_koji_options_are_each_named_as_not_carried(tmp_path: Path) 
     assert f"{ini}: [DEFAULT] build_driver: not carried: trunkline has no KojiBuildDriver; " in (
         "\n".join(lines)
     )
+
+
+@pytest.mark.parametrize(
+    ("target", "dist"),
+    [
+        ("centos8", ".el8"),
+        ("centos9", ".el9"),
+        ("centos9-stream", ".el9"),
+        ("centos8-stream", ".el8"),
+        ("centos-stream-9", ".el9"),
+        ("redhat10", ".el10"),
+        ("fedora", None),
+    ],
+)
+def test_the_dist_tag_is_the_one_of_the_target_s_build_root(
+    tmp_path: Path, target: str, dist: str | None
+) -> None:
+    """DLRN's targets (its scripts/<target>.cfg): the chroot's %{dist}, which trunkline defines."""
+    ini = tmp_path / "projects.ini"
+    ini.write_text(f"[DEFAULT]\ndatadir=data\ntarget={target}\n")
+    result = import_config(ini)
+    out = tmp_path / "trunkline.toml"
+    out.write_text(result.toml)
+    settings = load_settings(out)
+    assert settings.builder.target == target
+    if dist is None:
+        assert settings.builder.dist == ".el9s"  # trunkline's default, and a line says so
+        assert f"{ini}: [DEFAULT] target: not carried: DLRN's dist tag comes from the " in (
+            "\n".join(result.lines)
+        )
+    else:
+        assert settings.builder.dist == dist

@@ -11,6 +11,7 @@ absolute so the TOML can live anywhere. Rules of the driver sections are in
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +25,8 @@ MOCK = "mockbuild_driver"
 RDOINFO = "rdoinfo_driver"
 NO_FALLBACK_ANYWAY = frozenset({"^master$", "^main$", "^rpm-master$"})
 RELEASE_NUMBERINGS = ("0.date.hash", "0.1.date.hash", "minor.date.hash")
+# DLRN's targets centos8, centos9, centos9-stream, centos-stream-9, centos8-stream, redhat9...
+_EL_TARGET = re.compile(r"(?:centos|redhat|rhel)-?(?:stream-?)?(\d+)(?:-stream)?")
 
 Rule = Callable[[DlrnConfig, str], list[Entry]]
 
@@ -117,12 +120,20 @@ def _configdir(cfg: DlrnConfig, name: str) -> list[Entry]:
 
 
 def _target(cfg: DlrnConfig, name: str) -> list[Entry]:
-    value = cfg.get("DEFAULT", name)
+    """The target label, and the dist tag DLRN's build root gave its RPMs (``.el9``)."""
+    value = cfg.text("DEFAULT", name)
     if not value:
-        return [
-            NotCarried(_src(name), "not set (DLRN cannot build without it)", "set [builder] target")
-        ]
-    return [Carried(_src(name), "builder", "target", str(value))]
+        why = "not set (DLRN cannot build without it)"
+        return [NotCarried(_src(name), why, "set [builder] target")]
+    entries: list[Entry] = [Carried(_src(name), "builder", "target", value)]
+    release = _EL_TARGET.fullmatch(value)
+    if release is None:
+        why = f"DLRN's dist tag comes from the {value} build root, not from projects.ini"
+        entries.append(NotCarried(_src(name), why, 'set [builder] dist (e.g. ".fc41")'))
+    else:
+        note = "the dist tag of its build root, %{dist}"
+        entries.append(Carried(_src(name), "builder", "dist", f".el{release[1]}", note))
+    return entries
 
 
 def _smtpserver(cfg: DlrnConfig, name: str) -> list[Entry]:
