@@ -82,3 +82,22 @@ def test_a_build_gets_the_builder_s_current_repo_once_there_is_one(
     current = tmp_path / "b" / "data" / "repos" / "current"
     assert current_repos(settings) == {"delorean-current": current.as_uri()}
     assert current.is_symlink()  # the link's URL: the mock config stays the same
+
+
+def test_with_components_each_component_s_current_is_a_build_repo(tmp_path: Path) -> None:
+    world_settings = CycleWorld(tmp_path, {}, {}, tmp_path / "meta").settings(
+        data_dir=str(tmp_path / "data"), use_components=True
+    )
+    repos = tmp_path / "data" / "repos"
+    (repos / "current").mkdir(parents=True)  # the aggregate: .repo files, no repodata
+    (repos / "current" / "delorean.repo").write_text("[delorean-component-x]\n")
+    for component in ("network", "compute", "empty"):
+        hashed = repos / "component" / component / "ab" / "cd" / "abcd_1234"
+        (hashed / "repodata").mkdir(parents=True)
+        if component != "empty":
+            (hashed / "repodata" / "repomd.xml").write_text("<repomd/>")
+        (repos / "component" / component / "current").symlink_to("ab/cd/abcd_1234")
+    assert current_repos(world_settings) == {
+        "delorean-component-compute-current": (repos / "component/compute/current").as_uri(),
+        "delorean-component-network-current": (repos / "component/network/current").as_uri(),
+    }
