@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
@@ -35,9 +36,17 @@ def _yaml() -> YAML:
     return y
 
 
+# "also defined at deps.yml:1568", "set at buildsys-tags/x.yml:4": a place named in a message
+_PLACE_LINE = re.compile(r"(\.ya?ml):\d+\b")
+
+
 def _key(p: Problem) -> tuple[str, str, str, str, str]:
-    # lines shift when entries are inserted: compare problems without them
-    return (p.file, p.severity, p.package, p.field, p.message)
+    """A problem without its lines, its own or those its message names.
+
+    Lines shift when entries are inserted, so a problem that was there before an
+    edit must compare equal after it.
+    """
+    return (p.file, p.severity, p.package, p.field, _PLACE_LINE.sub(r"\1", p.message))
 
 
 class MetadataEditor:

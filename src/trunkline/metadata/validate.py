@@ -5,7 +5,8 @@ keys, maintainer e-mails, known conf, substitution, buildsys-tags declared by a
 release repo, known components, release statuses and a single development
 release) and what they miss (unknown keys such as ``source_branch``, overrides
 for releases that do not exist, duplicate projects and names, NVRs that do not
-start with the package name, distrepos without url). Files are re-read with a
+start with the package name, distrepos without url, a (package, buildsys-tag)
+given two NVRs, a ``buildsys-tags/<tag>.yml`` keyed to another tag). Files are re-read with a
 loader that remembers line numbers, so each problem names file and line.
 """
 
@@ -18,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from trunkline.metadata.btagsources import check_buildsys_sources
 from trunkline.metadata.gcpause import gc_paused
 from trunkline.metadata.load import Document, merge_documents, parse_info, read_documents
 from trunkline.metadata.problems import EMAIL_RE, ERROR, Context, Problem, Report
@@ -73,6 +75,7 @@ def validate_tree(
     for doc in docs:
         check_document(ctx, doc, release_names, declared_btags, where)
     check_releases(ctx, docs)
+    check_buildsys_sources(ctx, docs)
     _check_packages(ctx, docs, info, components, where)
     return Report(sorted(set(ctx.problems), key=lambda p: (p.file, p.line, str(p))))
 
