@@ -23,6 +23,7 @@ from typing import Any
 
 from trunkline.errors import MetadataLoadError
 from trunkline.metadata.readers import FileResult, Reuse, read_files
+from trunkline.metadata.shape import shape_problems
 from trunkline.metadata.subst import substitute
 
 Info = dict[str, Any]
@@ -45,6 +46,10 @@ def _safe_relpath(name: object, importer: str) -> str:
     """Check an import target stays inside the tree; return it normalized."""
     if not isinstance(name, str) or not name:
         raise MetadataLoadError(f"{importer}: field 'import': expected a list of file names")
+    if "\0" in name:
+        raise MetadataLoadError(
+            f"{importer}: field 'import': {name!r} holds a NUL byte (expected a file name)"
+        )
     parts = PurePosixPath(name).parts
     if PurePosixPath(name).is_absolute() or ".." in parts:
         raise MetadataLoadError(
@@ -297,9 +302,16 @@ def load_info(
 
     Returns:
         The parsed info and the relative paths of the files read.
+
+    Raises:
+        MetadataLoadError: a file cannot be read or parsed, or holds a container of the
+            wrong type (``shape.py``).
     """
     docs = read_documents(
         root, info_files, overrides=overrides, stats=stats, reuse=reuse, parsed=parsed
     )
+    for doc in docs:
+        for problem in shape_problems(doc.data):
+            raise MetadataLoadError(f"{doc.path}: {problem}")
     info = parse_info(merge_documents(docs), apply_tag)
     return info, [d.path for d in docs]

@@ -24,6 +24,7 @@ from trunkline.metadata.gcpause import gc_paused
 from trunkline.metadata.load import Document, merge_documents, parse_info, read_documents
 from trunkline.metadata.problems import EMAIL_RE, ERROR, Context, Problem, Report
 from trunkline.metadata.rules import check_document, check_releases
+from trunkline.metadata.shape import cleaned, shape_problems
 from trunkline.metadata.subst import substitute
 
 
@@ -56,6 +57,7 @@ def validate_tree(
     with gc_paused():
         docs = read_documents(root, info_files, loader=_line_loader(marks), overrides=overrides)
     ctx = Context(marks)
+    docs = _usable(ctx, docs)
     info = merge_documents(docs)
     releases = [r for r in info["releases"] if isinstance(r, dict)]
     release_names = {str(r.get("name")) for r in releases}
@@ -78,6 +80,23 @@ def validate_tree(
     check_buildsys_sources(ctx, docs)
     _check_packages(ctx, docs, info, components, where)
     return Report(sorted(set(ctx.problems), key=lambda p: (p.file, p.line, str(p))))
+
+
+def _usable(ctx: Context, docs: list[Document]) -> list[Document]:
+    """Report containers of the wrong type; the documents without them, to check the rest."""
+    out = []
+    for doc in docs:
+        for p in shape_problems(doc.data):
+            ctx.add(
+                ERROR,
+                doc.path,
+                ctx.line(p.holder, p.key),
+                p.message,
+                package=p.package,
+                field=p.field,
+            )
+        out.append(Document(doc.path, cleaned(doc.data)))
+    return out
 
 
 def _check_packages(
