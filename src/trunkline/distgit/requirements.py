@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pymod2pkg
+from packaging.markers import UndefinedComparison, UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.version import InvalidVersion, Version
 
@@ -46,11 +47,20 @@ def module_to_package(module: str) -> str:
 
 
 def _environment(python_version: str) -> dict[str, str]:
+    """Every PEP 508 marker variable, fixed: an RDO build target, not the host we run on.
+
+    packaging fills a variable left out from the running interpreter and machine
+    (``platform_machine`` would be ``aarch64`` on an ARM host), so none is left out.
+    """
     return {
         "python_version": python_version,
         "python_full_version": f"{python_version}.0",
         "implementation_name": "cpython",
+        "implementation_version": f"{python_version}.0",
         "platform_python_implementation": "CPython",
+        "platform_machine": "x86_64",
+        "platform_release": "",
+        "platform_version": "",
         "sys_platform": "linux",
         "platform_system": "Linux",
         "os_name": "posix",
@@ -64,8 +74,8 @@ def parse_requirements(
     """The requirements of ``text`` that apply to ``python_version``, in file order.
 
     Raises:
-        InputError: a line is not a valid PEP 508 requirement, or ``python_version``
-            is not a version.
+        InputError: a line is not a valid PEP 508 requirement, its marker cannot be
+            evaluated (``python_version ~= 'x'``), or ``python_version`` is not a version.
     """
     try:
         Version(python_version)
@@ -83,7 +93,14 @@ def parse_requirements(
             req = Requirement(line)
         except InvalidRequirement as exc:
             raise InputError(f"{source}:{number}: not a PEP 508 requirement: {exc}") from None
-        if req.marker is not None and not req.marker.evaluate(env):
+        try:
+            applies = req.marker is None or req.marker.evaluate(env)
+        except (UndefinedComparison, UndefinedEnvironmentName) as exc:
+            raise InputError(
+                f"{source}:{number}: marker '{req.marker}' cannot be evaluated: {exc} "
+                "(expected a PEP 508 comparison, e.g. python_version >= '3.9')"
+            ) from None
+        if not applies:
             continue
         specs = sorted(req.specifier, key=lambda s: (s.operator not in (">=", ">"), str(s)))
         reqs.append(Req(req.name, module_to_package(req.name), ",".join(str(s) for s in specs)))
