@@ -10,20 +10,26 @@ validation, not one full reload per pin as releng's ``update_tag`` does.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
 import tempfile
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any, cast
 
+import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.scalarstring import SingleQuotedScalarString
 
-from trunkline.errors import MetadataError, UnknownPackageError
+from trunkline.errors import InputError, MetadataError, MetadataLoadError, UnknownPackageError
 from trunkline.metadata.api import load_metadata
 from trunkline.metadata.catalog import Metadata
+from trunkline.metadata.fastyaml import FastSafeLoader
 from trunkline.metadata.problems import Problem
 from trunkline.metadata.validate import validate_tree
 
@@ -38,6 +44,25 @@ def _yaml() -> YAML:
 
 # "also defined at deps.yml:1568", "set at buildsys-tags/x.yml:4": a place named in a message
 _PLACE_LINE = re.compile(r"(\.ya?ml):\d+\b")
+
+
+def _scalar(value: str, what: str) -> str:
+    """``value`` as the editor writes it: quoted when a YAML 1.1 reader would not read it back.
+
+    ruamel writes YAML 1.2, where ``yes``, ``on`` or ``0777`` are plain strings;
+    the loader (PyYAML, YAML 1.1, as distroinfo) would read them as a bool or a
+    number, so such values are written quoted.
+
+    Raises:
+        InputError: a control character or a line break in ``value``.
+    """
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in value):
+        raise InputError(f"{what} {value!r}: holds a control character (expected one line of text)")
+    try:
+        plain_ok = yaml.load(value, Loader=FastSafeLoader) == value  # noqa: S506 - safe loader
+    except yaml.YAMLError:
+        plain_ok = False
+    return value if plain_ok else SingleQuotedScalarString(value)
 
 
 def _key(p: Problem) -> tuple[str, str, str, str, str]:
@@ -85,7 +110,13 @@ class MetadataEditor:
 
     def _doc(self, rel: str) -> Any:
         if rel not in self._docs:
-            self._docs[rel] = self._yaml.load((self.root / rel).read_text(encoding="utf-8"))
+            try:
+                self._docs[rel] = self._yaml.load((self.root / rel).read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, YAMLError) as exc:
+                # the loader read it (YAML 1.1); the round-trip reader (YAML 1.2) may not,
+                # e.g. a key written twice in one mapping
+                reason = " ".join(str(getattr(exc, "problem", None) or exc).split())
+                raise MetadataLoadError(f"{rel}: cannot be edited: {reason}") from None
         return self._docs[rel]
 
     def _file_named(self, stem: str, *, buildsys: bool) -> str | None:
@@ -138,7 +169,7 @@ class MetadataEditor:
         over = tags.get(tag)
         if not isinstance(over, dict):
             over = tags[tag] = CommentedMap()
-        over["source-branch"] = ref
+        over["source-branch"] = _scalar(ref, "ref")
 
     def unpin(self, package: str, tag: str) -> None:
         """Drop the ``source-branch`` pin of a package for a tag (the tag stays)."""
@@ -177,7 +208,7 @@ class MetadataEditor:
         btags = entry.get("buildsys-tags")
         if btags is None:
             btags = entry["buildsys-tags"] = CommentedMap()
-        btags[buildsys_tag] = nvr
+        btags[buildsys_tag] = _scalar(nvr, "NVR")
 
     def add_package(
         self,
@@ -203,13 +234,13 @@ class MetadataEditor:
                 f"{file}: not a file of this metadata (expected one of "
                 f"{', '.join(self.md.files[:5])}, ...)"
             )
-        entry = self._entry(file, project, create=True)
+        entry = self._entry(file, _scalar(project, "project"), create=True)
         assert entry is not None
         if name:
-            entry["name"] = name
-        entry["conf"] = conf
+            entry["name"] = _scalar(name, "name")
+        entry["conf"] = _scalar(conf, "conf")
         if maintainers:
-            entry["maintainers"] = CommentedSeq(list(maintainers))
+            entry["maintainers"] = CommentedSeq([_scalar(m, "maintainer") for m in maintainers])
 
     def _check_tag(self, tag: str) -> None:
         names = {r.name for r in self.md.releases}
@@ -238,7 +269,8 @@ class MetadataEditor:
             The relative paths written.
 
         Raises:
-            MetadataError: the edits would add a validation error (nothing is written).
+            MetadataError: the edits would add a validation error, or a file cannot be
+                written (in both cases no file is changed).
         """
         texts = self.texts()
         if not texts:
@@ -249,15 +281,36 @@ class MetadataEditor:
         if new:
             more = f" (and {len(new) - 1} more)" if len(new) > 1 else ""
             raise MetadataError(f"edit refused, it would add: {new[0]}{more}")
-        written = []
-        for rel, text in texts.items():
-            target = self.root / rel
-            fd, tmp = tempfile.mkstemp(prefix=".edit-", dir=target.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            if target.exists():
-                os.chmod(tmp, target.stat().st_mode & 0o7777)
-            os.replace(tmp, target)
-            written.append(rel)
+        self._write_all(texts)
         self._docs.clear()
-        return written
+        return list(texts)
+
+    def _write_all(self, texts: dict[str, str]) -> None:
+        """Write every file or none: all temporary files first, then rename them in place.
+
+        Raises:
+            MetadataError: a temporary file cannot be written (no file is changed, and
+                the temporary files are removed).
+        """
+        temps: list[tuple[str, Path]] = []
+        try:
+            for rel, text in texts.items():
+                target = self.root / rel
+                fd, tmp = tempfile.mkstemp(prefix=".edit-", dir=target.parent)
+                temps.append((tmp, target))
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    fh.write(text)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                if target.exists():
+                    os.chmod(tmp, target.stat().st_mode & 0o7777)
+        except OSError as exc:
+            for tmp, _ in temps:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+            where = temps[-1][1] if temps else self.root
+            raise MetadataError(
+                f"{where}: cannot write: {exc.strerror or exc} (nothing was changed)"
+            ) from None
+        for tmp, target in temps:
+            os.replace(tmp, target)
