@@ -80,7 +80,11 @@ lines = st.one_of(
 
 
 @settings(
-    max_examples=1000, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=1000,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 @given(body=st.lists(lines, max_size=6), python=st.sampled_from(["3.9", "3.12", "2.7", "3"]))
 @example(body=["a; platform_machine == 'x86_64'"], python="3.9")  # undefined in our env
@@ -103,7 +107,7 @@ def test_any_requirements_text_parses_or_fails_in_one_line(body: list[str], pyth
         Requirement(req.module + req.specifier)  # what we kept is valid PEP 508
 
 
-@settings(max_examples=400, derandomize=True, deadline=None)
+@settings(max_examples=400, derandomize=True, database=None, deadline=None)
 @given(line=pep508_lines())
 def test_a_line_packaging_accepts_is_never_an_error_when_markers_hold(line: str):
     """The oracle: a line packaging parses is read unless its markers cannot be evaluated."""

@@ -92,6 +92,7 @@ def _check_edits(root: Path, edits: list[tuple[Any, ...]]) -> None:
 @settings(
     max_examples=300,
     derandomize=True,
+    database=None,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )

@@ -25,6 +25,7 @@ from trunkline.metadata.validate import validate_tree
 SETTINGS = settings(
     max_examples=800,
     derandomize=True,
+    database=None,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
