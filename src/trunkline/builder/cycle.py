@@ -319,6 +319,7 @@ class BuildCycle:
                 pkg.distgit_path,
                 self.settings.build.macros,
                 local=pkg.local_distgit,
+                package=pkg.name,
             )
             if info is not None:
                 specs[name] = info

@@ -27,7 +27,7 @@ from typing import TypeVar
 
 from trunkline.errors import TrunklineError
 from trunkline.process import run
-from trunkline.rpmspec.adapter import SpecInfo, spec_info
+from trunkline.rpmspec.adapter import SpecInfo, choose_spec, find_spec, spec_info
 from trunkline.upstream.mirror import GIT_ENV, git_dir_args
 
 log = logging.getLogger(__name__)
@@ -163,27 +163,35 @@ def dependency_queue(
 
 
 def spec_at(
-    distgit: Path, sha: str, subdir: str | None, macros: Mapping[str, str], *, local: bool
+    distgit: Path,
+    sha: str,
+    subdir: str | None,
+    macros: Mapping[str, str],
+    *,
+    local: bool,
+    package: str | None = None,
 ) -> SpecInfo | None:
-    """The spec of a distgit at ``sha`` (or a local checkout's working tree), or None."""
+    """The spec of a distgit at ``sha`` (or a local checkout's working tree), or None.
+
+    The file is the one the build uses: :func:`trunkline.rpmspec.adapter.find_spec`'s
+    rule (the only ``*.spec``, else ``<package>.spec``).
+    """
     try:
         if local:
-            specs = sorted(distgit.glob("*.spec"))
-            return spec_info(specs[0], macros) if specs else None
+            return spec_info(find_spec(distgit, package), macros)
         prefix = f"{subdir.rstrip('/')}/" if subdir else ""
         listing = run(
             [*git_dir_args(distgit), "ls-tree", "--name-only", sha, prefix or "."],
             timeout=60,
             env=GIT_ENV,
         ).stdout.split()
-        names = [n for n in listing if n.endswith(".spec")]
-        if not names:
-            return None
+        by_name = {Path(n).name: n for n in listing}
+        name = by_name[choose_spec(list(by_name), package, where=f"{distgit}@{sha[:12]}")]
         text = run(
-            [*git_dir_args(distgit), "cat-file", "-p", f"{sha}:{names[0]}"], timeout=60, env=GIT_ENV
+            [*git_dir_args(distgit), "cat-file", "-p", f"{sha}:{name}"], timeout=60, env=GIT_ENV
         ).stdout
         with tempfile.TemporaryDirectory(prefix="order-") as tmp:
-            path = Path(tmp) / Path(names[0]).name
+            path = Path(tmp) / Path(name).name
             path.write_text(text, encoding="utf-8")
             return spec_info(path, macros)
     except TrunklineError as exc:

@@ -27,6 +27,7 @@ from trunkline.builder.drivers.rpmlog import rpmbuild_error
 from trunkline.db.models import BuildStatus
 from trunkline.errors import CommandError, CommandTimeoutError, InputError, SpecError
 from trunkline.process import run
+from trunkline.rpmspec.adapter import find_spec as adapter_find_spec
 from trunkline.rpmspec.adapter import rewrite_spec
 from trunkline.rpmspec.macros import rpm_define_args
 from trunkline.rpmspec.nvr import normalize_version, parse_rpm_filename
@@ -117,7 +118,7 @@ def source_name(tarball: Path, release: str) -> str:
 
 
 def find_spec(distgit_dir: Path, spec_name: str | None, package: str) -> Path:
-    """The spec file of the distgit tree.
+    """The spec file of the distgit tree: ``spec_name``, else the adapter's one rule.
 
     Raises:
         SpecError: no spec, the named one is missing, or several and none is ``<package>.spec``.
@@ -127,16 +128,7 @@ def find_spec(distgit_dir: Path, spec_name: str | None, package: str) -> Path:
         if not spec.is_file():
             raise SpecError(f"{spec}: spec file not found in the distgit")
         return spec
-    specs = sorted(distgit_dir.glob("*.spec"))
-    if len(specs) == 1:
-        return specs[0]
-    preferred = distgit_dir / f"{package}.spec"
-    if preferred in specs:
-        return preferred
-    if not specs:
-        raise SpecError(f"{distgit_dir}: no *.spec file in the distgit")
-    names = ", ".join(s.name for s in specs)
-    raise SpecError(f"{distgit_dir}: several spec files ({names}) and none is {package}.spec")
+    return adapter_find_spec(distgit_dir, package)
 
 
 def _prepare_topdir(job: BuildJob, spec: Path) -> tuple[Path, Path, str | None]:

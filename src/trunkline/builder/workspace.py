@@ -23,7 +23,7 @@ from trunkline.db.models import BuildStatus
 from trunkline.errors import CommandTimeoutError, TrunklineError
 from trunkline.process import run
 from trunkline.publish.repo import StagedLinks
-from trunkline.rpmspec.adapter import spec_info
+from trunkline.rpmspec.adapter import find_spec, spec_info
 from trunkline.rpmspec.nvr import release_string
 from trunkline.upstream.poll import Candidate
 from trunkline.upstream.tarball import make_tarball
@@ -157,10 +157,8 @@ class Workspace:
                     log_path=build_log,
                 )
             else:
-                specs = sorted(tree.glob("*.spec"))
-                version = (
-                    spec_info(specs[0], self.settings.build.macros).version if specs else "0.0.1"
-                )
+                spec = find_spec(tree, pkg.name)
+                version = spec_info(spec, self.settings.build.macros).version
             job = BuildJob(
                 package=pkg.name,
                 distgit_dir=tree,

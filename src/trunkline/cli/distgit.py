@@ -255,7 +255,7 @@ def reqdiff_cmd(refs: tuple[str, ...], python_version: str, distgit: Path) -> No
     if len(refs) == 2:
         old, new = refs
     else:
-        old = gitops.version_tag(repo, read_spec(find_spec(repo)).version)
+        old = gitops.spec_upstream_ref(repo, read_spec(find_spec(repo)))
         new = refs[0] if refs else gitops.version_tag(repo, latest_version(repo))
     result = reqdiff(repo, old, new, python_version=python_version)
     click.echo(f"requirements.txt {old} -> {new}")

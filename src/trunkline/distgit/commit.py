@@ -4,6 +4,8 @@ The subject is the NVR (``python-foo-1.2.0-1``), the body repeats the new
 ``%changelog`` lines under ``Changelog:`` and ends with ``Resolves: rhbz#N`` for
 every bug the changes mention; a patches-only update without a bump says
 ``Updated patches from BRANCH``. ``--amend`` keeps an existing ``Change-Id``.
+With rpmautospec (``%autochangelog``) the commit message is the changelog: its
+subject is the first change and the others follow as ``- change`` lines.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ def commit_message(
     if no_bump:
         return f"Updated patches from {patches_branch}" if patches_branch else "Updated patches"
     info = editor.read_spec(spec_path)
+    if info.autochangelog:
+        rest = "".join(f"\n- {c}" for c in changes[1:])
+        return changes[0] + ("\n" + rest if rest else "") + (f"\n\n{extra}" if extra else "")
     msg = info.nvr + "\n\nChangelog:\n" + "\n".join(f"- {c}" for c in changes)
     bugs: list[str] = []
     for change in changes:
@@ -43,15 +48,20 @@ def commit_message(
     return msg
 
 
-def commit(repo: Path, message: str, *, amend: bool = False) -> str:
+def commit(repo: Path, message: str, *, amend: bool = False, allow_empty: bool = False) -> str:
     """Commit all tracked changes; returns the new commit hash.
+
+    ``allow_empty`` is for rpmautospec specs, where a commit alone is a release
+    (its message the changelog entry, ``%autorelease`` counts it).
 
     Raises:
         InputError: there is nothing to commit.
     """
-    if gitops.is_clean(repo) and not amend:
+    if gitops.is_clean(repo) and not amend and not allow_empty:
         raise InputError(f"{repo}: no distgit changes to commit")
     args = ["commit", "--quiet", "-a", "-F", "-"]
+    if allow_empty:
+        args.append("--allow-empty")
     if amend:
         previous = gitops.git(repo, "log", "-1", "--format=%B")
         match = _CHANGE_ID.search(previous)

@@ -3,7 +3,10 @@
 The packaging-only change a maintainer makes most often. Unlike rdopkg, which
 stops for an editor and needs ``rdopkg -c``, the message is given with ``-m``
 (repeatable) or read from an editor by the CLI; the whole edit is one step, and
-a failure restores the spec.
+a failure restores the spec. With rpmautospec (``%autorelease`` and
+``%autochangelog``) nothing in the spec changes: the commit, whose message is
+the change, is the release. An RDO master distgit (``Release: XXX``) has no
+Release to bump and is refused.
 """
 
 from __future__ import annotations
@@ -59,10 +62,11 @@ def fix(
     gitops.ensure_clean(repo)
     spec_path = editor.find_spec(repo)
     name, email = gitops.identity(repo)
+    before = editor.read_spec(spec_path)
     try:
         new_release = release.bump(spec_path, release_part)
         editor.add_changelog_entry(spec_path, lines, name, email, date=date)
-        sha = commit(repo, commit_message(spec_path, lines))
+        sha = commit(repo, commit_message(spec_path, lines), allow_empty=before.autochangelog)
     except Exception:
         restore_on_error(repo)
         raise

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from trunkline.errors import InputError, SourceError
 from trunkline.process import CommandResult, run
+from trunkline.rpmspec.adapter import SpecInfo
 
 GIT_TIMEOUT = 600.0
 # Never open an editor or prompt from library code.
@@ -134,17 +135,52 @@ def commits(repo: Path, base: str, head: str) -> list[Commit]:
 
 
 def version_tag(repo: Path, version: str) -> str:
-    """The tag of an upstream version: ``VERSION`` or ``vVERSION``.
+    """The tag of an upstream version: ``VERSION``, ``vVERSION`` or ``VVERSION`` (rdopkg's
+    ``version_tag_style`` order).
 
     Raises:
-        InputError: neither tag exists.
+        InputError: no such tag.
     """
-    for candidate in (version, f"v{version}"):
+    for candidate in (version, f"v{version}", f"V{version}"):
         if rev_parse(repo, f"refs/tags/{candidate}"):
             return candidate
     raise InputError(
         f"{repo}: no upstream tag '{version}' or 'v{version}' (fetch the 'upstream' remote)"
     )
+
+
+UPSTREAM_HEADS = ("upstream/master", "upstream/main", "upstream/HEAD")
+
+
+def spec_upstream_ref(repo: Path, info: SpecInfo) -> str:
+    """The upstream ref a spec packages, the way the spec itself says it.
+
+    The version is the spec's ``%{upstream_version}`` when it defines one (RDO:
+    ``%{version}%{?milestone}``, so ``10.0.0`` with ``%global milestone .0rc1`` is
+    ``10.0.0.0rc1``), else Version + ``%{?milestone}``, as rdopkg's
+    ``patches_base_ref``; its tag is ``V``, ``vV`` or ``VV`` (:func:`version_tag`).
+    An RDO master distgit (``Version: XXX``) packages the upstream branch head.
+
+    Raises:
+        InputError: no such tag (or, on a master distgit, no upstream branch).
+    """
+    if info.placeholder:
+        for head in UPSTREAM_HEADS:
+            if rev_parse(repo, head):
+                return head
+        raise InputError(
+            f"{info.path}: Version is DLRN's placeholder '{info.raw_version}' and the "
+            "distgit has no upstream branch (fetch the 'upstream' remote or give a ref)"
+        )
+    version = info.upstream_version or info.version
+    try:
+        return version_tag(repo, version)
+    except InputError:
+        how = "%{upstream_version}" if version != info.version else "Version"
+        raise InputError(
+            f"{info.path}: no upstream tag '{version}' or 'v{version}' for the spec's "
+            f"{how} (fetch the 'upstream' remote)"
+        ) from None
 
 
 def patches_branch_candidates(branch: str) -> list[str]:

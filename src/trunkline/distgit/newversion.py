@@ -11,6 +11,15 @@ and commit ``NVR`` with the upstream changes in the message. A rebase conflict s
 the state saved (:mod:`.state`); the distgit checkout is untouched until the
 rebase is done, so ``--abort`` leaves it as it was and ``--continue`` resumes
 after the user resolved the conflict in the worktree.
+
+Versions are upstream versions: the spec's current one is its
+``%{upstream_version}`` (Version + milestone, :func:`.gitops.spec_upstream_ref`),
+and a new ``10.0.0.0rc1`` becomes Version ``10.0.0`` with ``%global milestone
+.0rc1`` and Release ``0.1%{?milestone}%{?dist}``, as rdopkg and RDO do; the
+``# patches_base=`` comment names the tag when it is not the Version (and goes
+away when it is). A Version held in a macro keeps the reference; rpmautospec
+specs keep ``%autorelease`` and get no changelog entry (the commit message is it).
+RDO master distgits (``Version: XXX``) are refused: DLRN sets their versions.
 """
 
 from __future__ import annotations
@@ -138,17 +147,23 @@ def new_version(
     gitops.ensure_clean(repo)
     spec_path = editor.find_spec(repo)
     info = editor.read_spec(spec_path)
+    if info.placeholder:
+        raise InputError(
+            f"{spec_path}: Version is DLRN's placeholder '{info.raw_version}'; trunk builds "
+            "set it, new-version is for the stable (*-rdo) branches"
+        )
     branch = gitops.current_branch(repo)
     gitops.fetch(repo, "upstream", tags=True)
     if not local:
         gitops.fetch(repo, "patches")
     target = version or latest_version(repo)
-    if compare_versions(target, info.version) <= 0 and version is None:
-        raise InputError(f"{spec_path}: Version {info.version} is already the newest ({target})")
+    current = info.upstream_version or info.version
+    if compare_versions(target, current) <= 0 and version is None:
+        raise InputError(f"{spec_path}: version {current} is already the newest ({target})")
     new_tag = gitops.version_tag(repo, target)
     st = state.InProgress(
         command=COMMAND,
-        old_version=info.version,
+        old_version=current,
         new_version=target,
         new_tag=new_tag,
         patches_branch="",
@@ -214,13 +229,37 @@ def abort_new_version(repo: Path) -> state.InProgress:
     return st
 
 
+def _update_patches_base(
+    spec_path: Path, info: editor.SpecInfo, new_version: str, rpm_version: str
+) -> None:
+    """``# patches_base=`` after a version change, as rdopkg's ``set_patches_base_version``.
+
+    A base holding a macro is left alone. The new tag is written when it is not the
+    Version (a milestone) or when ``patches_ignore``/``+N`` need an explicit base;
+    otherwise an existing comment is dropped (the Version tag is the base).
+    """
+    raw = info.magic.get("patches_base")
+    if raw is not None and "%" in raw:
+        return
+    skip = raw.partition("+")[2] if raw else ""
+    needed = new_version != rpm_version or bool(skip) or "patches_ignore" in info.magic
+    value = new_version + (f"+{skip}" if skip else "")
+    if not needed:
+        if raw is not None:
+            editor.remove_magic_comment(spec_path, "patches_base")
+    elif raw is None:
+        editor.add_magic_comment(spec_path, "patches_base", value)
+    else:
+        editor.set_magic_comment(spec_path, "patches_base", value)
+
+
 def _finish(
     repo: Path, st: state.InProgress, *, bump_only: bool, date: str | None
 ) -> NewVersionResult:
     """Edit the spec, regenerate patches, commit; drop worktree and state."""
     spec_path = editor.find_spec(repo)
     info = editor.read_spec(spec_path)
-    old_tag = gitops.version_tag(repo, st.old_version)
+    old_tag = gitops.spec_upstream_ref(repo, info)
     upstream = tuple(c.subject for c in gitops.commits(repo, old_tag, st.new_tag))
     if st.worktree:
         _remove_worktree(repo, Path(st.worktree))
@@ -232,13 +271,8 @@ def _finish(
     update: sources.SourcesUpdate | None = None
     try:
         old_tarball = sources.old_tarball_name(repo, spec_path)
-        editor.set_version(spec_path, st.new_version, "1")
-        base = info.magic.get("patches_base")
-        if base and "%" not in base:
-            skip = base.partition("+")[2]
-            editor.set_magic_comment(
-                spec_path, "patches_base", st.new_version + (f"+{skip}" if skip else "")
-            )
+        rpm_version, _ = editor.set_version(spec_path, st.new_version)
+        _update_patches_base(spec_path, info, st.new_version, rpm_version)
         update = sources.update_sources(
             repo,
             spec_path,

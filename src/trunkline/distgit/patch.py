@@ -5,7 +5,9 @@ then, unless ``--no-bump``, bumps Release and adds a changelog entry naming the
 new patches (``Update patches`` when none is new), and commits; ``--amend``
 folds the change into the previous commit. The patches branch is
 ``patches/<branch>-patches`` after a fetch of the ``patches`` remote, or the
-local ``<branch>-patches`` with ``--local-patches``.
+local ``<branch>-patches`` with ``--local-patches``. Under rpmautospec the
+Release and changelog are left alone (the commit message is the entry); on an
+RDO master distgit (``Release: XXX``) there is no bump either.
 """
 
 from __future__ import annotations
@@ -68,6 +70,9 @@ def patch(
         if gitops.is_clean(repo) and not amend:
             return PatchResult(None, update, ())
         changes = update.new_subjects or ("Update patches",)
+        info = editor.read_spec(spec_path)
+        if info.placeholder:
+            no_bump = True  # RDO master: DLRN sets Release and the changelog
         if not no_bump:
             name, email = gitops.identity(repo)
             release.bump(spec_path, release_part)

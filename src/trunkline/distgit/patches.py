@@ -59,9 +59,9 @@ def patches_base(repo: Path, info: editor.SpecInfo, version: str | None = None) 
     """The patches base from ``# patches_base=`` or the upstream tag of ``version``.
 
     A patches_base holding a macro, or naming another version than the one we
-    generate for, means "the version tag": only its ``+N`` is kept.
+    generate for, means "the version tag": only its ``+N`` is kept. The version
+    tag is the spec's upstream version (:func:`.gitops.spec_upstream_ref`).
     """
-    target = version or info.version
     raw = info.magic.get("patches_base")
     skip = 0
     ref: str | None = None
@@ -71,7 +71,7 @@ def patches_base(repo: Path, info: editor.SpecInfo, version: str | None = None) 
         if base and "%" not in base and version is None:
             ref = base
     if ref is None or gitops.rev_parse(repo, ref) is None:
-        ref = gitops.version_tag(repo, target)
+        ref = gitops.version_tag(repo, version) if version else gitops.spec_upstream_ref(repo, info)
     return PatchesBase(ref, skip)
 
 
@@ -142,8 +142,8 @@ def update_patches(
     regex = ignore_regex(info)
     all_commits = gitops.commits(repo, base.ref, head)[base.skip :]
     marked = [(c, not (regex and regex.search(c.subject))) for c in all_commits]
-    old_hashes, old_subjects = _old_patch_ids(repo, info.patches)
-    for name in info.patches:
+    old_hashes, old_subjects = _old_patch_ids(repo, info.patch_files)
+    for name in info.patch_files:
         gitops.git(repo, "rm", "--quiet", "-f", "--ignore-unmatch", "--", name)
     files: list[str] = []
     for run_commits in _ranges(marked):

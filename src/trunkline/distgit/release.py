@@ -10,9 +10,15 @@ trunkline accepts the same values:
   values, as in rdopkg (``1.2.3`` with ``-R MAJOR`` → ``2.2.3``);
 - ``0``: no bump at all.
 
-Without ``-R``, a DLRN-style Release (``0.DATE.HASH`` or ``0.N.DATE.HASH``) bumps
-its second part as rdopkg guesses it: "last numeric" would otherwise read a hash
-that starts with digits (``0.20240101120000.0d094ba``) as a number.
+Without ``-R`` the field depends on the form (every form RDO and Fedora use):
+
+- ``N%{?dist}`` → N+1; ``0.N%{?milestone}%{?dist}`` → 0.(N+1) (RDO pre-releases);
+- ``N.M%{?dist}`` (sub-release) → N.(M+1), as rdopkg's last-numeric;
+- ``N%{?dist}.M`` (Fedora's stable-branch minor bump) → ``N%{?dist}.(M+1)``;
+- DLRN's ``release_numbering`` forms: ``0.DATE.HASH`` and ``0.N.DATE.HASH`` bump
+  their second part as rdopkg guesses, ``MINOR.DATE.HASH`` its first: "last
+  numeric" would read a hash that starts with digits (``0d094ba``) as a number;
+- ``%autorelease`` (rpmautospec) is never bumped: the next commit bumps it.
 """
 
 from __future__ import annotations
@@ -27,12 +33,18 @@ LAST_NUMERIC = "last-numeric"
 NO_BUMP = "0"
 SEMVER_PARTS = {"MAJOR": 1, "MINOR": 2, "PATCH": 3}
 _NUMERIC = re.compile(r"^(\d+(?:\.\d+)*)(.*)$")
-_DLRN = re.compile(r"^0\.(?:\d+\.)?\d{14}\.[0-9a-fA-F]{7}")
+_DLRN = re.compile(r"^(\d+)\.(?:\d+\.)?\d{14}\.[0-9a-fA-F]{7}")
+_POST_DIST = re.compile(r"^(.*%\{\??dist\}?\.)(\d+)$")
+_AUTORELEASE = re.compile(r"^%\{?\??autorelease\b")
 
 
 def guess_index(raw_release: str) -> str:
-    """rdopkg's default index for a Release: ``2`` for DLRN styles, else ``last-numeric``."""
-    return "2" if _DLRN.match(raw_release) else LAST_NUMERIC
+    """The default index for a Release: ``2`` for DLRN's ``0.`` forms (rdopkg's guess),
+    ``1`` for DLRN's ``MINOR.DATE.HASH``, else ``last-numeric``."""
+    match = _DLRN.match(raw_release)
+    if match is None:
+        return LAST_NUMERIC
+    return "2" if match.group(1) == "0" else "1"
 
 
 def part_number(index: str) -> int | None:
@@ -66,9 +78,12 @@ def next_release(raw: str, index: str | None = None, *, where: str = "spec") -> 
         SpecError: the chosen part of Release is not a number.
     """
     index = guess_index(raw) if index is None else index
-    if index.strip() == NO_BUMP:
+    if index.strip() == NO_BUMP or _AUTORELEASE.match(raw.strip()):
         return raw
     number = part_number(index)
+    post = _POST_DIST.match(raw)
+    if number is None and post:
+        return f"{post.group(1)}{int(post.group(2)) + 1}"
     if number is None:
         match = _NUMERIC.match(raw)
         if not match:
@@ -98,4 +113,12 @@ def bump(spec_path: Path, index: str | None = None) -> str:
     if index is not None and index.strip() != NO_BUMP:
         part_number(index)  # refuse a bad index before touching the spec
     where = str(spec_path)
+    info = editor.read_spec(spec_path)
+    if info.autorelease or (index is not None and index.strip() == NO_BUMP):
+        return info.raw_release
+    if info.placeholder:
+        raise InputError(
+            f"{spec_path}: Release is DLRN's placeholder '{info.raw_release}' "
+            "(trunk builds set it); nothing to bump"
+        )
     return editor.update_release(spec_path, lambda raw: next_release(raw, index, where=where))

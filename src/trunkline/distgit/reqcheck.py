@@ -226,9 +226,11 @@ def reqcheck(
     spec_path = editor.find_spec(repo)
     info = editor.read_spec(spec_path)
     if ref is None:
-        if gitops.rev_parse(repo, info.version) is None:
+        try:
+            ref = gitops.spec_upstream_ref(repo, info)
+        except InputError:
             gitops.fetch(repo, "upstream", tags=True)
-        ref = gitops.version_tag(repo, info.version)
+            ref = gitops.spec_upstream_ref(repo, info)
     reqs = requirements_at(repo, ref, python_version=python_version)
     overrides = load_overrides(override_file, info.name) if override_file else None
     past: set[str] = set()

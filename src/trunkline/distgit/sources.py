@@ -54,7 +54,7 @@ def expanded_source0(spec_path: Path) -> str:
     Raises:
         SpecError: the spec cannot be parsed or has no Source0.
     """
-    info = adapter.spec_info(spec_path, {})
+    info = adapter.read_spec(spec_path)
     for number, location in info.sources:
         if number == 0:
             return location

@@ -1,53 +1,88 @@
-"""The one place that reads and rewrites spec files, through packit's ``specfile``.
+"""The one module that imports packit's ``specfile``: reading, editing and rewriting specs.
 
-Two jobs: :func:`spec_info` says what a spec builds (name, version, subpackages,
-BuildRequires, ...) with real rpm macro expansion, and :func:`rewrite_spec` turns
-a distgit's spec into the spec of one trunk build, as DLRN's ``build_srpm.sh``
-does: ``%define upstream_version``, ``%global dlrn 1``, ``%global dlrn_nvr`` on
-top, ``UPSTREAMVERSION`` placeholders filled, ``Version``/``Release``/``Source0``
-set, ``%changelog`` emptied. It works on RDO's master distgits (``Version: XXX``)
-and stable ones (real values) alike. Fedora python macros the host rpm lacks are
-loaded from the fallback file (``rpmspec/macros.py``) for parsing only; they never
-end up in the rewritten spec.
+Everything trunkline knows about a spec goes through here:
+
+- :func:`find_spec` is the one rule for which ``.spec`` file a distgit holds
+  (the builder, the build order and the distgit tools all use it);
+- :func:`spec_info` reads a spec into the one :class:`SpecInfo` (name, EVR, the
+  raw tag values, subpackages, dependencies, sources, patches, magic comments,
+  rpmautospec use), with real rpm macro expansion;
+- :func:`edit_spec` opens a spec for an edit and writes it back atomically, only
+  when the edit succeeded; :mod:`trunkline.rpmspec.editor` builds every
+  maintainer edit on it;
+- :func:`rewrite_spec` turns a distgit's spec into the spec of one trunk build,
+  as DLRN's ``build_srpm.sh`` does.
+
+Fedora python macros (and rpmautospec's ``%autorelease``/``%autochangelog``)
+the host rpm lacks are loaded from the fallback file (:mod:`.macros`) for
+parsing only; they never end up in a written spec. rpm's macro context is
+process-wide, so every parse holds :data:`~trunkline.rpmspec.macros.RPM_LOCK`.
+Any failure of rpm or specfile on any input is a one-line :class:`SpecError`
+naming the file.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import rpm
-from specfile.exceptions import SpecfileException
+from specfile.changelog import ChangelogEntry
 from specfile.specfile import Specfile
+from specfile.tags import Comments, Tag
 
 from trunkline.errors import SpecError
 from trunkline.rpmspec.macros import RPM_LOCK, fallback_macro_file
 
 log = logging.getLogger(__name__)
 
+EditableSpec = Specfile
+"""The type :func:`edit_spec` yields (editor functions take it; only this module builds one)."""
+
+PLACEHOLDER = "XXX"
+"""RDO master distgits' ``Version:``/``Release:`` value; DLRN fills in the real ones."""
+
 _ARCHIVE_EXTS = (".tar.gz", ".tar.xz", ".tar.bz2", ".tar.zst", ".tgz", ".tar", ".zip", ".gem")
 _LOAD_MARK = "# trunkline: fallback macros for parsing only"
 _LINE_NO = re.compile(r"^line (\d+):")
+_DIST = re.compile(r"%\{?\??dist\}?$")
+_PATCH_TAG = re.compile(r"^patch\d*$", re.IGNORECASE)
+_MAGIC = re.compile(r"^#\s*([A-Za-z_]+)\s*=\s*(\S+)")
 
 
 @dataclass(frozen=True)
 class SpecInfo:
-    """What a spec file builds, macros expanded.
+    """What a spec file says, raw and with macros expanded.
 
     Attributes:
+        path: the spec file.
         name: the source package name.
-        version: Version (expanded; ``XXX`` in an RDO master distgit).
-        release: Release (expanded, including the dist tag if defined).
+        version: Version expanded (``XXX`` in an RDO master distgit).
+        release: Release expanded without the dist tag (``0.1.0rc1`` for
+            ``0.1%{?milestone}%{?dist}`` with ``%global milestone .0rc1``).
         epoch: Epoch, or None.
+        raw_version: the Version tag as written (``%{pypi_version}``).
+        raw_release: the Release tag as written (``1%{?dist}``, ``%autorelease``).
+        full_release: Release as rpm's header has it (with the dist tag, if defined).
+        milestone: the expanded ``%{?milestone}`` (``.0rc1``), or "".
+        upstream_version: the upstream version the spec says it packages:
+            ``%{upstream_version}`` when the spec defines it, else Version + milestone.
         subpackages: names of the binary packages built (those with a ``%files``), in order.
         buildrequires: BuildRequires with their version constraints, e.g. ``python3-pbr >= 2``.
         requires: Requires of all binary packages, deduplicated, in spec order.
-        sources: (number, expanded location) of every Source tag.
-        patches: (number, expanded location) of every Patch tag.
+        provides: names every binary package provides.
+        sources: (number, expanded location) of every active Source tag.
+        patches: (number, expanded location) of every active Patch tag.
+        magic: rdopkg's magic comments (``# patches_base=1.0.0``), first of each key.
+        autorelease: Release uses rpmautospec's ``%autorelease``.
+        autochangelog: ``%changelog`` is rpmautospec's ``%autochangelog``.
     """
 
     name: str
@@ -59,6 +94,68 @@ class SpecInfo:
     requires: tuple[str, ...]
     sources: tuple[tuple[int, str], ...]
     patches: tuple[tuple[int, str], ...] = ()
+    path: Path = Path()
+    raw_version: str = ""
+    raw_release: str = ""
+    full_release: str = ""
+    milestone: str = ""
+    upstream_version: str = ""
+    provides: tuple[str, ...] = ()
+    requires_detail: tuple[tuple[str, str, str], ...] = ()
+    magic: Mapping[str, str] = field(default_factory=dict)
+    autorelease: bool = False
+    autochangelog: bool = False
+
+    @property
+    def patch_files(self) -> tuple[str, ...]:
+        """File names of the patches, in Patch number order."""
+        return tuple(location.rsplit("/", 1)[-1] for _, location in self.patches)
+
+    @property
+    def vr(self) -> str:
+        """``[EPOCH:]VERSION-RELEASE`` without the dist tag (rdopkg's changelog form)."""
+        prefix = f"{self.epoch}:" if self.epoch is not None else ""
+        return f"{prefix}{self.version}-{self.release}" if self.release else prefix + self.version
+
+    @property
+    def nvr(self) -> str:
+        """``NAME-VERSION-RELEASE`` without epoch or dist (commit subjects use this)."""
+        return f"{self.name}-{self.version}-{self.release}"
+
+    @property
+    def placeholder(self) -> bool:
+        """Version or Release is RDO master's ``XXX`` (DLRN fills them in at build time)."""
+        return PLACEHOLDER in (self.raw_version.strip(), self.raw_release.strip())
+
+
+def find_spec(directory: Path, package: str | None = None) -> Path:
+    """The spec file of a distgit: the only ``*.spec``, else ``<package>.spec``.
+
+    This is the one rule: the builder builds, the build order reads and the
+    distgit tools edit the same file.
+
+    Raises:
+        SpecError: no spec file, or several and none is ``<package>.spec``.
+    """
+    specs = sorted(p for p in directory.glob("*.spec") if p.is_file())
+    return Path(directory, choose_spec([p.name for p in specs], package, where=directory))
+
+
+def choose_spec(names: list[str], package: str | None, *, where: Path | str) -> str:
+    """:func:`find_spec`'s rule over a list of file names (e.g. ``git ls-tree`` output).
+
+    Raises:
+        SpecError: no ``*.spec`` name, or several and none is ``<package>.spec``.
+    """
+    specs = sorted(n for n in names if n.endswith(".spec"))
+    if len(specs) == 1:
+        return specs[0]
+    if package is not None and f"{package}.spec" in specs:
+        return f"{package}.spec"
+    if not specs:
+        raise SpecError(f"{where}: no *.spec file in the distgit")
+    wanted = f" and none is {package}.spec" if package else ""
+    raise SpecError(f"{where}: several spec files ({', '.join(specs)}){wanted}")
 
 
 def _one_line(text: str, offset: int = 0) -> str:
@@ -70,20 +167,26 @@ def _one_line(text: str, offset: int = 0) -> str:
     line = line.removeprefix("error: ")
     if offset:
         line = _LINE_NO.sub(lambda m: f"line {max(1, int(m.group(1)) - offset)}:", line)
-    return line
+    return " ".join(line.split())
 
 
 def _macro_list(macros: Mapping[str, str]) -> list[tuple[str, str | None]]:
     return [(name.lstrip("%"), value) for name, value in macros.items()]
 
 
+def _read(spec: Path) -> str:
+    try:
+        return spec.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"{spec}: cannot be read: {' '.join(str(exc).split())}") from None
+
+
 def _open(spec: Path, macros: Mapping[str, str], *, content: str | None = None) -> Specfile:
     """Parse ``spec`` (or ``content`` standing for it) with the fallback macros loaded."""
     if content is None:
-        try:
-            content = spec.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SpecError(f"{spec}: cannot be read: {exc}") from exc
+        content = _read(spec)
+    if "\x00" in content:
+        raise SpecError(f"{spec}: cannot be parsed: the file holds a NUL byte")
     fallback = fallback_macro_file(exclude=macros)
     prefix = f"%{{load:{fallback}}}{_LOAD_MARK}\n" if fallback else ""
     offset = prefix.count("\n")
@@ -94,8 +197,8 @@ def _open(spec: Path, macros: Mapping[str, str], *, content: str | None = None) 
             macros=_macro_list(macros),
             force_parse=True,
         )
-    except (SpecfileException, ValueError, rpm.error) as exc:
-        raise SpecError(f"{spec}: cannot be parsed: {_one_line(str(exc), offset)}") from exc
+    except Exception as exc:  # specfile/rpm raise many kinds; any is a bad spec
+        raise SpecError(f"{spec}: cannot be parsed: {_one_line(str(exc), offset)}") from None
 
 
 def _strip_prefix(text: str) -> str:
@@ -105,26 +208,124 @@ def _strip_prefix(text: str) -> str:
     return text
 
 
+def _write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` by ``text`` in one rename: a crash never leaves half a spec."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def edit_spec(path: Path, macros: Mapping[str, str] | None = None) -> Iterator[EditableSpec]:
+    """Open ``path`` for editing; write it back (atomically) when the block succeeds.
+
+    The block gets a parsed :class:`specfile.Specfile`; the fallback-macro line
+    it starts with is never written. An exception in the block leaves the file
+    untouched; one from specfile or rpm becomes a one-line :class:`SpecError`.
+
+    Raises:
+        SpecError: the spec cannot be read, parsed or edited.
+    """
+    with RPM_LOCK:
+        original = _read(path)
+        spec = _open(path, macros or {}, content=original)
+        try:
+            yield spec
+            text = _strip_prefix(str(spec))
+        except SpecError:
+            raise
+        except Exception as exc:
+            if not _from_specfile(exc):
+                raise
+            raise SpecError(f"{path}: cannot be edited: {_one_line(str(exc))}") from None
+        if text != original:
+            _write_atomic(path, text)
+
+
+def _from_specfile(exc: BaseException) -> bool:
+    """True when ``exc`` was raised inside specfile or rpm (a bad spec, not our bug)."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_globals.get("__name__", "").startswith(("specfile", "rpm")):
+            return True
+        tb = tb.tb_next
+    return isinstance(exc, rpm.error)
+
+
+def changelog_entry(header: str, lines: list[str]) -> Any:
+    """A ``%changelog`` entry object for :func:`edit_spec` users (header, lines, blank after)."""
+    return ChangelogEntry(header, lines, [""])
+
+
+def new_tag(name: str, value: str, separator: str) -> Any:
+    """A preamble tag object (``Requires:`` ...) for :func:`edit_spec` users."""
+    return Tag(name, value, separator, Comments())
+
+
+def tag_separator(tag: Any) -> str:
+    """The text between a tag's name and value (``':       '``), to align new tags."""
+    return str(tag._separator)
+
+
 def _deps(header: Any, tag: str) -> list[str]:
     """Dependencies of one header as ``name [op version]`` strings."""
     return [dep.DNEVR()[2:] for dep in rpm.ds(header, tag)]
 
 
-def spec_info(spec: Path, macros: Mapping[str, str]) -> SpecInfo:
-    """Read what a spec builds.
+def _detail(header: Any) -> list[tuple[str, str, str]]:
+    """Requires of one header as (name, operator, version) with rpm's own words."""
+    out: list[tuple[str, str, str]] = []
+    for dep in rpm.ds(header, "requirename"):
+        name, flags, version = dep.N(), dep.Flags(), dep.EVR()
+        op = {2: "<", 4: ">", 8: "=", 10: "<=", 12: ">="}.get(flags & 14, "") if version else ""
+        out.append((name, op, version))
+    return out
+
+
+def spec_info(spec: Path, macros: Mapping[str, str] | None = None) -> SpecInfo:
+    """Read what a spec says (see :class:`SpecInfo`).
 
     Args:
         spec: the spec file.
         macros: extra rpm macros (the builder's ``build.macros``; ``dist`` goes here too).
 
-    Returns:
-        The spec's name, version, release, epoch, subpackages, BuildRequires, Requires, sources.
-
     Raises:
         SpecError: the file is missing, unreadable or rpm cannot parse it (one line naming it).
     """
     with RPM_LOCK:
-        return _spec_info(spec, macros)
+        try:
+            return _spec_info(spec, macros or {})
+        except SpecError:
+            raise
+        except Exception as exc:
+            raise SpecError(f"{spec}: cannot be parsed: {_one_line(str(exc))}") from None
+
+
+def read_spec(path: Path) -> SpecInfo:
+    """:func:`spec_info` without extra macros (what the distgit tools read)."""
+    return spec_info(path, {})
+
+
+def _tags_and_magic(sf: Specfile) -> tuple[dict[str, str], dict[str, str]]:
+    """The first value of every preamble tag (lower-case name) and the magic comments."""
+    values: dict[str, str] = {}
+    with sf.tags() as tags:
+        for tag in tags:
+            key = tag.normalized_name.lower()
+            if not _PATCH_TAG.match(key):
+                values.setdefault(key, tag.value)
+    magic: dict[str, str] = {}
+    with sf.lines() as lines:
+        for line in lines:
+            match = _MAGIC.match(line)
+            if match and match.group(1) not in magic:
+                magic[match.group(1)] = match.group(2)
+    return values, magic
 
 
 def _spec_info(spec: Path, macros: Mapping[str, str]) -> SpecInfo:
@@ -132,30 +333,52 @@ def _spec_info(spec: Path, macros: Mapping[str, str]) -> SpecInfo:
     rs = sf.rpm_spec
     src_header = rs.sourceHeader
     epoch = src_header["epoch"]
-    subpackages = []
+    subpackages: list[str] = []
     requires: list[str] = []
+    detail: list[tuple[str, str, str]] = []
+    provides: set[str] = set()
     for pkg in rs.packages:
         header = pkg.header
-        if pkg.fileList is None and pkg.fileFile is None:
-            continue  # no %files section: rpmbuild emits no package
-        subpackages.append(str(header["name"]))
+        provides.update(str(p) for p in header[rpm.RPMTAG_PROVIDENAME])
         for dep in _deps(header, "requirename"):
             if dep not in requires:
                 requires.append(dep)
+        for item in _detail(header):
+            if item not in detail:
+                detail.append(item)
+        if pkg.fileList is None and pkg.fileFile is None:
+            continue  # no %files section: rpmbuild emits no package
+        subpackages.append(str(header["name"]))
     sources: list[tuple[int, str]] = []
     patches: list[tuple[int, str]] = []
     for location, number, kind in rs.sources:
         (patches if kind == rpm.RPMBUILD_ISPATCH else sources).append((int(number), location))
+    values, magic = _tags_and_magic(sf)
+    raw_release = values.get("release", "")
+    version = str(src_header["version"])
+    milestone = sf.expand("%{?milestone}", skip_parsing=True)
+    upstream = sf.expand("%{?upstream_version}", skip_parsing=True) or version + milestone
     return SpecInfo(
+        path=spec,
         name=str(src_header["name"]),
-        version=str(src_header["version"]),
-        release=str(src_header["release"]),
+        version=version,
+        release=sf.expand(_DIST.sub("", raw_release.strip()), skip_parsing=True),
         epoch=int(epoch) if epoch is not None else None,
         subpackages=tuple(subpackages),
         buildrequires=tuple(_deps(src_header, "requirename")),
         requires=tuple(requires),
         sources=tuple(sorted(sources)),
         patches=tuple(sorted(patches)),
+        raw_version=values.get("version", ""),
+        raw_release=raw_release,
+        full_release=str(src_header["release"]),
+        milestone=milestone,
+        upstream_version=upstream,
+        provides=tuple(sorted(provides)),
+        requires_detail=tuple(detail),
+        magic=magic,
+        autorelease=sf.has_autorelease,
+        autochangelog=sf.has_autochangelog,
     )
 
 
@@ -181,6 +404,11 @@ def rewrite_spec(
     macros: Mapping[str, str],
 ) -> None:
     """Rewrite ``spec`` in place into the spec of one trunk build, as DLRN does.
+
+    ``%define upstream_version``, ``%global dlrn 1``, ``%global dlrn_nvr`` on top,
+    ``UPSTREAMVERSION`` placeholders filled, ``Version``/``Release``/``Source0``
+    set, ``%changelog`` emptied. Works on RDO's master distgits (``Version: XXX``)
+    and stable ones (real values) alike.
 
     Args:
         spec: the spec file (a copy in the build's topdir, never the distgit).
@@ -209,16 +437,13 @@ def _rewrite(
     keep_changelog: bool,
     macros: Mapping[str, str],
 ) -> None:
-    try:
-        original = spec.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"{spec}: cannot be read: {exc}") from exc
+    original = _read(spec)
     version = version.replace("-", ".", 1)
     text = original.replace("UPSTREAMVERSION", upstream_version)
     sf = _open(spec, macros, content=text)
-    name = sf.expanded_name
-    nvr_value = dlrn_nvr(name, version, release, source0)
     try:
+        name = sf.expanded_name
+        nvr_value = dlrn_nvr(name, version, release, source0)
         sf.version = version
         sf.raw_release = f"{release}%{{?dist}}"
         if source0 is not None:
@@ -227,15 +452,17 @@ def _rewrite(
             with sf.sections() as sections:
                 if "changelog" in sections:
                     sections.changelog[:] = []
-    except SpecfileException as exc:
-        raise SpecError(f"{spec}: cannot be rewritten: {_one_line(str(exc))}") from exc
+        body = _strip_prefix(str(sf))
+    except SpecError:
+        raise
+    except Exception as exc:
+        raise SpecError(f"{spec}: cannot be rewritten: {_one_line(str(exc))}") from None
     header = (
         f"%global dlrn_nvr {nvr_value}\n"
         "%global dlrn 1\n"
         f"%define upstream_version {upstream_version}\n"
     )
-    body = _strip_prefix(str(sf))
-    spec.write_text(header + body, encoding="utf-8")
+    _write_atomic(spec, header + body)
     check = _spec_info(spec, macros)
     if check.version != version:
         raise SpecError(

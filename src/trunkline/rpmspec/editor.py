@@ -1,12 +1,14 @@
-"""Every spec edit the maintainer tools make, through the ``specfile`` library.
+"""Every spec edit the maintainer tools make, through :func:`.adapter.edit_spec`.
 
 ``trunkline distgit`` changes specs the way RDO maintainers (and rdopkg) do:
-set Version and reset Release, bump the last number of Release, prepend a
-``%changelog`` entry headed ``* DATE NAME <EMAIL> [E:]V-R``, rewrite the
-``PatchNNNN:`` lines after the ``# patches_base=`` magic comment, and sync
-``Requires:``. Keeping these edits in one module means nothing else in the
-distgit package imports specfile, and that each edit is a small, tested
-function that leaves the rest of the file byte-for-byte untouched.
+set Version (through the macro it refers to, if any) with the milestone and
+Release reset, bump Release, prepend a ``%changelog`` entry headed ``* DATE
+NAME <EMAIL> [E:]V-R`` in the spec's own style, rewrite the ``PatchNNNN:``
+lines after the ``# patches_base=`` magic comment, and sync ``Requires:``.
+Specs that use rpmautospec (``%autorelease``, ``%autochangelog``) get neither a
+Release change nor a changelog entry: there the commit is the changelog.
+Each edit is one parse and one atomic write; a failed edit writes nothing.
+Reading goes through :mod:`.adapter` too (re-exported here for callers).
 """
 
 from __future__ import annotations
@@ -14,24 +16,31 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-import rpm
-from specfile.changelog import ChangelogEntry
-from specfile.specfile import Specfile
-from specfile.tags import Comments, Tag
-
 from trunkline.errors import SpecError
+from trunkline.rpmspec import adapter
+from trunkline.rpmspec.adapter import EditableSpec, SpecInfo, find_spec, read_spec
 
-_DIST = re.compile(r"%\{?\??dist\}?$")
-_RELEASE_NUM = re.compile(r"^(\d+(?:\.\d+)*)(.*)$")
+__all__ = [
+    "SpecInfo",
+    "SpecRequire",
+    "add_changelog_entry",
+    "find_spec",
+    "read_spec",
+    "release_parts",
+    "set_version",
+    "split_version",
+]
+
+_DIST = re.compile(r"%\{?\??dist\}?")
 _PATCH_TAG = re.compile(r"^patch\d+$", re.IGNORECASE)
 _MAGIC = re.compile(r"^#\s*([A-Za-z_]+)\s*=\s*(\S+)")
 _CONDITIONAL_OPEN = ("%if", "%ifarch", "%ifnarch", "%ifos", "%ifnos")
-
-# rpm dependency sense flags (rpm.RPMSENSE_*): LESS=2, GREATER=4, EQUAL=8
-_SENSE = {2: "<", 4: ">", 8: "=", 10: "<=", 12: ">="}
+_VERSION_PARTS = re.compile(r"(\d+(?:\.\d+)*)([.%]|$)(.*)")
+_MILESTONE = "%{?milestone}"
+_ENTRY_HEAD = re.compile(r"^\*\s+\S+\s+\S+\s+\d+\s+\d{4}\s+.*?>(\s+-)?\s")
 
 
 @dataclass(frozen=True)
@@ -43,126 +52,67 @@ class SpecRequire:
     version: str = ""
 
 
-@dataclass(frozen=True)
-class SpecInfo:
-    """What the distgit tools need to know about a spec."""
+def split_version(version: str) -> tuple[str, str]:
+    """An upstream version as (RPM Version, milestone), rdopkg's ``version_parts``.
 
-    path: Path
-    name: str
-    epoch: str | None
-    version: str
-    raw_release: str
-    release: str
-    patches: tuple[str, ...]
-    magic: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def vr(self) -> str:
-        """``[EPOCH:]VERSION-RELEASE`` without the dist tag (rdopkg's changelog form)."""
-        prefix = f"{self.epoch}:" if self.epoch else ""
-        return f"{prefix}{self.version}-{self.release}" if self.release else prefix + self.version
-
-    @property
-    def nvr(self) -> str:
-        """``NAME-VERSION-RELEASE`` without epoch or dist (commit subjects use this)."""
-        return f"{self.name}-{self.version}-{self.release}"
-
-
-def find_spec(directory: Path) -> Path:
-    """The one ``*.spec`` file of a distgit.
-
-    Raises:
-        SpecError: there is no spec file, or more than one.
+    ``10.0.0.0rc1`` → (``10.0.0``, ``.0rc1``); ``24.0.0`` → (``24.0.0``, ``""``).
     """
-    specs = sorted(p for p in directory.glob("*.spec") if p.is_file())
-    if len(specs) != 1:
-        found = ", ".join(p.name for p in specs) or "none"
-        raise SpecError(f"{directory}: expected exactly one *.spec file, found {found}")
-    return specs[0]
+    match = _VERSION_PARTS.fullmatch(version)
+    if match is None or not match.group(3):
+        return version, ""
+    return match.group(1), match.group(2) + match.group(3)
 
 
-def _open(path: Path) -> Specfile:
-    try:
-        text = path.read_text(encoding="utf-8")
-        return Specfile(content=text, sourcedir=path.parent)
-    except Exception as exc:  # specfile raises RPMException, OSError, ValueError...
-        raise SpecError(f"{path}: cannot parse spec: {' '.join(str(exc).split())}") from exc
+def release_parts(raw: str) -> tuple[str, str, str]:
+    """A raw Release as (leading number, milestone, rest): ``0.1%{?milestone}%{?dist}`` →
+    (``0.1``, ``%{?milestone}``, ``%{?dist}``); rest is what follows (dist, sub-release)."""
+    match = re.match(r"(\d+(?:\.\d+)*)(.*)$", raw)
+    number, tail = (match.group(1), match.group(2)) if match else ("", raw)
+    milestone = _MILESTONE if tail.startswith(_MILESTONE) else ""
+    return number, milestone, tail[len(milestone) :]
 
 
-def _save(spec: Specfile, path: Path) -> None:
-    """Write the edited spec back (atomically: a crash never leaves half a spec)."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(str(spec), encoding="utf-8")
-    tmp.replace(path)
-
-
-def _strip_dist(release: str) -> str:
-    return _DIST.sub("", release)
-
-
-def read_spec(path: Path) -> SpecInfo:
-    """Read name, version, release, patches and magic comments of a spec.
-
-    Raises:
-        SpecError: the spec cannot be parsed.
-    """
-    spec = _open(path)
-    values: dict[str, str] = {}
-    patch_values: list[str] = []
-    # One pass over the preamble tags: every specfile property re-parses the spec.
-    with spec.tags() as tags:
-        for tag in tags:
-            key = tag.normalized_name.lower()
-            if _PATCH_TAG.match(key):
-                patch_values.append(tag.value)
-            else:
-                values.setdefault(key, tag.value)
-    magic: dict[str, str] = {}
-    with spec.lines() as lines:
-        for line in lines:
-            match = _MAGIC.match(line)
-            if match and match.group(1) not in magic:
-                magic[match.group(1)] = match.group(2)
-    raw_release = values.get("release", "")
-    epoch = spec.expand(values["epoch"]) if values.get("epoch") else None
-    return SpecInfo(
-        path=path,
-        name=spec.expand(values.get("name", "")),
-        epoch=epoch or None,
-        version=spec.expand(values.get("version", "")),
-        raw_release=raw_release,
-        release=spec.expand(_strip_dist(raw_release)),
-        patches=tuple(spec.expand(v).rsplit("/", 1)[-1] for v in patch_values),
-        magic=magic,
-    )
-
-
-def _replace_release_number(raw_release: str, number: str) -> str:
-    match = _RELEASE_NUM.match(raw_release)
-    rest = match.group(2) if match else ""
-    rest = rest.replace("%{?milestone}", "")
-    if not _DIST.search(rest):
-        rest += "%{?dist}"
-    return number + rest
-
-
-def set_version(path: Path, version: str, release: str = "1") -> None:
-    """Set ``Version:`` and reset the numeric part of ``Release:`` (keeping ``%{?dist}``).
-
-    A ``%global milestone`` is dropped with the old release, as rdopkg does.
-
-    Raises:
-        SpecError: the spec cannot be parsed.
-    """
-    spec = _open(path)
-    old_release = spec.raw_release
-    with spec.tags() as tags:
-        tags.version.value = version
-        tags.release.value = _replace_release_number(old_release, release)
+def _set_milestone(spec: EditableSpec, milestone: str) -> None:
+    """Set, add (on top, as rdopkg) or remove ``%global milestone``."""
     with spec.macro_definitions() as macros:
-        for macro in [m for m in macros if m.name == "milestone"]:
+        found = [m for m in macros if m.name == "milestone"]
+        for macro in found if not milestone else found[1:]:
             macros.remove(macro)
-    _save(spec, path)
+        if milestone and found:
+            found[0].body = milestone
+    if milestone and not found:
+        with spec.lines() as lines:
+            at = 1 if lines and lines[0].startswith("%{load:") else 0
+            lines.insert(at, f"%global milestone {milestone}")
+
+
+def set_version(path: Path, version: str) -> tuple[str, str]:
+    """Set the spec to upstream ``version``: Version, milestone, Release reset.
+
+    As rdopkg's ``new-version``: ``10.0.0.0rc1`` gives Version ``10.0.0``,
+    ``%global milestone .0rc1`` and Release ``0.1%{?milestone}%{?dist}``; a final
+    version gives Release ``1%{?dist}`` and drops the milestone. A Version held in
+    a macro (``%{pypi_version}``, ``%{major}.%{minor}``) keeps its reference: the
+    definitions change (specfile's ``update_tag``). ``%autorelease`` is left alone.
+
+    Returns:
+        (RPM Version, milestone) written.
+
+    Raises:
+        SpecError: the spec cannot be parsed or has no Version/Release.
+    """
+    rpm_version, milestone = split_version(version)
+    with adapter.edit_spec(path) as spec:
+        raw_release = spec.raw_release
+        spec.update_tag("Version", rpm_version)
+        _set_milestone(spec, milestone)
+        if not spec.has_autorelease:
+            _, _, rest = release_parts(raw_release.strip())
+            rest = re.sub(r"^(%\{\??dist\}?)\.\d+$", r"\1", rest)  # sub-release goes
+            if not _DIST.search(rest):
+                rest += "%{?dist}"
+            spec.raw_release = ("0.1" + _MILESTONE if milestone else "1") + rest
+    return rpm_version, milestone
 
 
 def update_release(path: Path, change: Callable[[str], str]) -> str:
@@ -174,11 +124,10 @@ def update_release(path: Path, change: Callable[[str], str]) -> str:
     Raises:
         SpecError: the spec cannot be parsed, or ``change`` refuses the value.
     """
-    spec = _open(path)
-    new = change(spec.raw_release)
-    with spec.tags() as tags:
-        tags.release.value = new
-    _save(spec, path)
+    with adapter.edit_spec(path) as spec:
+        new = change(spec.raw_release)
+        with spec.tags() as tags:
+            tags.release.value = new
     return new
 
 
@@ -192,23 +141,38 @@ def replace_version_in_source(path: Path, old: str, new: str, number: int = 0) -
         The new location, or None when the location holds no literal ``old``.
     """
     pattern = re.compile(rf"(?<![\d.]){re.escape(old)}(?!\.?\d)")
-    spec = _open(path)
-    with spec.sources() as sources:
+    location: str | None = None
+    with adapter.edit_spec(path) as spec, spec.sources() as sources:
         for source in sources:
             if source.number == number and pattern.search(source.location):
                 source.location = pattern.sub(new, source.location)
                 location = str(source.location)
                 break
-        else:
-            return None
-    _save(spec, path)
     return location
+
+
+def changelog_style(spec: EditableSpec) -> str:
+    """The separator before the EVR in the spec's newest entry: ``" "`` or ``" - "``."""
+    with spec.sections() as sections:
+        for section in sections:
+            if section.normalized_id != "changelog":
+                continue
+            for line in section:
+                if line.startswith("*"):
+                    match = _ENTRY_HEAD.match(line)
+                    return " - " if match and match.group(1) else " "
+    return " "
 
 
 def add_changelog_entry(
     path: Path, changes: Sequence[str], author: str, email: str, date: str | None = None
-) -> str:
+) -> str | None:
     """Prepend a ``%changelog`` entry ``* DATE AUTHOR <EMAIL> [E:]V-R`` with ``- change`` lines.
+
+    The EVR carries the Epoch when the spec has one (``1:24.0.0-1``, as RDO's
+    stable specs); the header follows the newest entry's style (``> 1.0-1`` as
+    rdopkg, or Fedora's ``> - 1.0-1``). A spec with ``%autochangelog`` gets no
+    entry: rpmautospec makes it from the commit message.
 
     Args:
         path: the spec.
@@ -218,18 +182,22 @@ def add_changelog_entry(
         date: ``%a %b %d %Y``; today (UTC) by default.
 
     Returns:
-        The entry's header line.
+        The entry's header line, or None under ``%autochangelog``.
+
+    Raises:
+        SpecError: the spec cannot be parsed or has no ``%changelog``.
     """
     info = read_spec(path)
+    if info.autochangelog:
+        return None
     day = date or time.strftime("%a %b %d %Y", time.gmtime())
-    header = f"* {day} {author} <{email}> {info.vr}"
-    spec = _open(path)
-    with spec.changelog() as changelog:
-        if changelog is None:
-            raise SpecError(f"{path}: no %changelog section to add an entry to")
-        lines = [f"- {c}" for c in changes] or ["- "]
-        changelog.insert(len(changelog), ChangelogEntry(header, lines, [""]))
-    _save(spec, path)
+    with adapter.edit_spec(path) as spec:
+        header = f"* {day} {author} <{email}>{changelog_style(spec)}{info.vr}"
+        with spec.changelog() as changelog:
+            if changelog is None:
+                raise SpecError(f"{path}: no %changelog section to add an entry to")
+            lines = [f"- {c}" for c in changes] or ["- "]
+            changelog.insert(len(changelog), adapter.changelog_entry(header, lines))
     return header
 
 
@@ -270,9 +238,8 @@ def set_patches(path: Path, filenames: Sequence[str]) -> None:
     Raises:
         SpecError: the spec has no anchor for the Patch lines.
     """
-    spec = _open(path)
     new = [f"Patch{i:04d}: {name}" for i, name in enumerate(filenames, start=1)]
-    with spec.sections() as sections:
+    with adapter.edit_spec(path) as spec, spec.sections() as sections:
         pre = sections.package
         # Only the tag lines go: removing Tag objects would take their comments along.
         pre[:] = [ln for ln in pre if not _PATCH_TAG.match(ln.split(":", 1)[0].strip())]
@@ -286,13 +253,11 @@ def set_patches(path: Path, filenames: Sequence[str]) -> None:
             while at < len(pre) and not pre[at].strip():
                 del pre[at]
             pre[at:at] = [*new, ""]
+        elif at < len(pre) and not pre[at].strip():
+            at += 1
+            pre[at:at] = [*new, ""]
         else:
-            if at < len(pre) and not pre[at].strip():
-                at += 1
-                pre[at:at] = [*new, ""]
-            else:
-                pre[at:at] = ["", *new, ""] if at < len(pre) else ["", *new]
-    _save(spec, path)
+            pre[at:at] = ["", *new, ""] if at < len(pre) else ["", *new]
 
 
 def set_magic_comment(path: Path, key: str, value: str) -> bool:
@@ -301,30 +266,50 @@ def set_magic_comment(path: Path, key: str, value: str) -> bool:
     Returns:
         False when the spec has no such comment (nothing is added).
     """
-    spec = _open(path)
-    with spec.lines() as lines:
+    found = False
+    with adapter.edit_spec(path) as spec, spec.lines() as lines:
         for i, line in enumerate(lines):
             match = re.match(rf"(#\s*{re.escape(key)}\s*=\s*)\S*(.*)$", line)
             if match:
                 lines[i] = f"{match.group(1)}{value}{match.group(2)}"
+                found = True
                 break
-        else:
-            return False
-    _save(spec, path)
-    return True
+    return found
+
+
+def remove_magic_comment(path: Path, key: str) -> bool:
+    """Drop a ``# key=value`` comment line and the bare ``#`` lines right after it (rdopkg)."""
+    found = False
+    with adapter.edit_spec(path) as spec, spec.lines() as lines:
+        for i, line in enumerate(lines):
+            if re.match(rf"#\s*{re.escape(key)}\s*=", line):
+                end = i + 1
+                while end < len(lines) and lines[end].strip() == "#":
+                    end += 1
+                del lines[i:end]
+                found = True
+                break
+    return found
+
+
+def add_magic_comment(path: Path, key: str, value: str) -> None:
+    """Add ``#\\n# key=value\\n#`` after Source0, as rdopkg creates ``patches_base``."""
+    with adapter.edit_spec(path) as spec, spec.lines() as lines:
+        at = next(
+            (i + 1 for i, ln in enumerate(lines) if re.match(r"source0?\s*:", ln, re.I)),
+            len(lines),
+        )
+        lines[at:at] = ["", "#", f"# {key}={value}", "#"]
 
 
 def set_global_macro(path: Path, name: str, value: str) -> bool:
     """Set the body of an existing ``%global NAME`` (e.g. ``commit``); False if absent."""
-    spec = _open(path)
     found = False
-    with spec.macro_definitions() as macros:
+    with adapter.edit_spec(path) as spec, spec.macro_definitions() as macros:
         for macro in macros:
             if macro.name == name:
                 macro.body = value
                 found = True
-    if found:
-        _save(spec, path)
     return found
 
 
@@ -334,38 +319,34 @@ def spec_requires(path: Path) -> tuple[list[SpecRequire], set[str]]:
     Returns:
         (requires in spec order with duplicates removed, names the spec provides).
     """
-    spec = _open(path)
+    info = read_spec(path)
     requires: list[SpecRequire] = []
-    provides: set[str] = set()
-    try:
-        packages = spec.rpm_spec.packages
-    except Exception as exc:
-        raise SpecError(f"{path}: rpm cannot parse spec: {' '.join(str(exc).split())}") from exc
-    for pkg in packages:
-        header = pkg.header
-        provides.update(header[rpm.RPMTAG_PROVIDENAME])
-        names = header[rpm.RPMTAG_REQUIRENAME]
-        versions = header[rpm.RPMTAG_REQUIREVERSION]
-        flags = header[rpm.RPMTAG_REQUIREFLAGS]
-        for name, version, flag in zip(names, versions, flags, strict=True):
-            if name.startswith(("rpmlib(", "/")):
-                continue
-            req = SpecRequire(name, _SENSE.get(flag & 14, "") if version else "", version)
-            if req not in requires:
-                requires.append(req)
-    return requires, provides
+    for name, op, version in info.requires_detail:
+        if name.startswith(("rpmlib(", "/")):
+            continue
+        req = SpecRequire(name, op, version)
+        if req not in requires:
+            requires.append(req)
+    return requires, set(info.provides)
+
+
+def _package_section_ids(spec: EditableSpec) -> list[str]:
+    with spec.sections() as sections:
+        return [s.id for s in sections if s.normalized_name == "package"]
 
 
 def requires_alignment(path: Path) -> str:
     """The separator the spec uses after ``Requires`` (e.g. ``':       '``)."""
-    spec = _open(path)
-    with spec.sections() as sections:
-        ids = [s.id for s in sections if s.normalized_name == "package"]
-    for section_id in ids:
+    with adapter.edit_spec(path) as spec:
+        return _requires_separator(spec)
+
+
+def _requires_separator(spec: EditableSpec) -> str:
+    for section_id in _package_section_ids(spec):
         with spec.tags(section_id) as tags:
             for tag in tags:
                 if tag.name == "Requires":
-                    return str(tag._separator)
+                    return adapter.tag_separator(tag)
     return ":        "
 
 
@@ -384,45 +365,45 @@ def sync_requires(path: Path, wanted: Mapping[str, str], *, normalize: bool = Tr
     Missing ones go after the last ``Requires`` of the subpackage holding the most
     python Requires, with the same ``python3-`` prefix that subpackage uses.
     """
-    spec = _open(path)
     written: list[str] = []
     seen: set[str] = set()
-    with spec.sections() as sections:
-        ids = [s.id for s in sections if s.normalized_name == "package"]
-    best_id, best_count, prefix = ids[0], -1, "python3-"
-    for section_id in ids:
-        with spec.tags(section_id) as tags:
-            count = 0
-            for tag in tags:
-                if tag.name != "Requires":
-                    continue
-                name = tag.value.split()[0]
-                key = normalize_python_name(name) if normalize else name
-                if key.startswith("python-"):
-                    count += 1
-                    if name.startswith("python3-"):
-                        prefix = "python3-"
-                if key in wanted and key not in seen:
-                    seen.add(key)
+    with adapter.edit_spec(path) as spec:
+        ids = _package_section_ids(spec)
+        separator = _requires_separator(spec)
+        best_id, best_count, prefix = ids[0], -1, "python3-"
+        for section_id in ids:
+            with spec.tags(section_id) as tags:
+                count = 0
+                for tag in tags:
+                    if tag.name != "Requires" or not tag.value.split():
+                        continue
+                    name = tag.value.split()[0]
+                    key = normalize_python_name(name) if normalize else name
+                    if key.startswith("python-"):
+                        count += 1
+                        if name.startswith("python3-"):
+                            prefix = "python3-"
+                    if key in wanted and key not in seen:
+                        seen.add(key)
+                        value = f"{name} {wanted[key]}".strip()
+                        if value != tag.value:
+                            tag.value = value
+                            written.append(value)
+                if count > best_count:
+                    best_id, best_count = section_id, count
+        missing = [k for k in wanted if k not in seen]
+        if missing:
+            with spec.tags(best_id) as tags:
+                reqs = [i for i, t in enumerate(tags) if t.name == "Requires"]
+                at = reqs[-1] + 1 if reqs else len(tags)
+                for key in missing:
+                    name = (
+                        prefix + key.removeprefix("python-") if key.startswith("python-") else key
+                    )
                     value = f"{name} {wanted[key]}".strip()
-                    if value != tag.value:
-                        tag.value = value
-                        written.append(value)
-            if count > best_count:
-                best_id, best_count = section_id, count
-    missing = [k for k in wanted if k not in seen]
-    if missing:
-        with spec.tags(best_id) as tags:
-            reqs = [i for i, t in enumerate(tags) if t.name == "Requires"]
-            at = reqs[-1] + 1 if reqs else len(tags)
-            separator = requires_alignment(path)
-            for key in missing:
-                name = prefix + key.removeprefix("python-") if key.startswith("python-") else key
-                value = f"{name} {wanted[key]}".strip()
-                tags.insert(at, Tag("Requires", value, separator, Comments()))
-                at += 1
-                written.append(value)
-    _save(spec, path)
+                    tags.insert(at, adapter.new_tag("Requires", value, separator))
+                    at += 1
+                    written.append(value)
     return written
 
 
