@@ -19,7 +19,9 @@ and a new ``10.0.0.0rc1`` becomes Version ``10.0.0`` with ``%global milestone
 ``# patches_base=`` comment names the tag when it is not the Version (and goes
 away when it is). A Version held in a macro keeps the reference; rpmautospec
 specs keep ``%autorelease`` and get no changelog entry (the commit message is it).
-RDO master distgits (``Version: XXX``) are refused: DLRN sets their versions.
+A spec still holding RDO master's ``Version: XXX`` (a new stable branch) gets
+its first real version, as RDO's branch-opening commits do; the version must
+then be given, and there is no old tag to list upstream changes from.
 """
 
 from __future__ import annotations
@@ -147,10 +149,10 @@ def new_version(
     gitops.ensure_clean(repo)
     spec_path = editor.find_spec(repo)
     info = editor.read_spec(spec_path)
-    if info.placeholder:
+    if info.placeholder and version is None:
         raise InputError(
-            f"{spec_path}: Version is DLRN's placeholder '{info.raw_version}'; trunk builds "
-            "set it, new-version is for the stable (*-rdo) branches"
+            f"{spec_path}: Version is DLRN's placeholder '{info.raw_version}'; "
+            "give the version to set (new-version VERSION)"
         )
     branch = gitops.current_branch(repo)
     gitops.fetch(repo, "upstream", tags=True)
@@ -158,7 +160,7 @@ def new_version(
         gitops.fetch(repo, "patches")
     target = version or latest_version(repo)
     current = info.upstream_version or info.version
-    if compare_versions(target, current) <= 0 and version is None:
+    if not info.placeholder and compare_versions(target, current) <= 0 and version is None:
         raise InputError(f"{spec_path}: version {current} is already the newest ({target})")
     new_tag = gitops.version_tag(repo, target)
     st = state.InProgress(
@@ -259,8 +261,10 @@ def _finish(
     """Edit the spec, regenerate patches, commit; drop worktree and state."""
     spec_path = editor.find_spec(repo)
     info = editor.read_spec(spec_path)
-    old_tag = gitops.spec_upstream_ref(repo, info)
-    upstream = tuple(c.subject for c in gitops.commits(repo, old_tag, st.new_tag))
+    old_tag = None if info.placeholder else gitops.spec_upstream_ref(repo, info)
+    upstream = (
+        tuple(c.subject for c in gitops.commits(repo, old_tag, st.new_tag)) if old_tag else ()
+    )
     if st.worktree:
         _remove_worktree(repo, Path(st.worktree))
     name, email = gitops.identity(repo)
@@ -305,6 +309,6 @@ def _finish(
         commit=sha,
         patches=files,
         upstream_changes=upstream,
-        requirements=reqdiff(repo, old_tag, st.new_tag),
+        requirements=reqdiff(repo, old_tag, st.new_tag) if old_tag else None,
         source_update=update,
     )

@@ -7,7 +7,9 @@ upstream tag already fetched into the distgit (``git archive
 --prefix=<top>/``), so ``new-version`` needs no network. The file name and top
 directory come from ``Source0`` expanded by rpm after the new Version is set
 (``foo-%{upstream_version}.tar.gz`` → ``foo-1.2.0.tar.gz``, top ``foo-1.2.0``).
-A Source0 that spells the old version literally is rewritten first.
+A Source0 that spells the old version literally is rewritten first. RDO's
+distgits keep a ``sources`` file holding only ``#`` comments (their tarballs
+come from tarballs.openstack.org): it lists nothing, so it is left alone.
 """
 
 from __future__ import annotations
@@ -112,7 +114,9 @@ def rewrite_sources(path: Path, old_name: str, new_name: str, sha512: str) -> No
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot be read: {exc}") from None
     for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+        if not line.strip() or line.startswith("#"):
+            if line.strip():
+                lines.append(line)
             continue
         match = _BSD_LINE.match(line) or _OLD_LINE.match(line)
         if match is None:
@@ -159,8 +163,17 @@ def ignore_tarball(repo: Path, name: str) -> bool:
 
 def old_tarball_name(repo: Path, spec_path: Path) -> str | None:
     """The tarball the ``sources`` file has now (None without a ``sources`` file)."""
-    if not (repo / SOURCES_FILE).is_file():
+    path = repo / SOURCES_FILE
+    if not path.is_file():
         return None
+    try:
+        entries = [
+            ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()[:1] not in "#"
+        ]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot be read: {exc}") from None
+    if not entries:
+        return None  # comments only (RDO): no lookaside tarball to replace
     return archive_layout(spec_path, expanded_source0(spec_path))[0]
 
 

@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Any
 
 import rpm
-from specfile.changelog import ChangelogEntry
 from specfile.specfile import Specfile
 from specfile.tags import Comments, Tag
 
@@ -255,11 +254,6 @@ def _from_specfile(exc: BaseException) -> bool:
             return True
         tb = tb.tb_next
     return isinstance(exc, rpm.error)
-
-
-def changelog_entry(header: str, lines: list[str]) -> Any:
-    """A ``%changelog`` entry object for :func:`edit_spec` users (header, lines, blank after)."""
-    return ChangelogEntry(header, lines, [""])
 
 
 def new_tag(name: str, value: str, separator: str) -> Any:

@@ -108,6 +108,8 @@ def set_version(path: Path, version: str) -> tuple[str, str]:
         _set_milestone(spec, milestone)
         if not spec.has_autorelease:
             _, _, rest = release_parts(raw_release.strip())
+            if raw_release.strip() == adapter.PLACEHOLDER:
+                rest = ""
             rest = re.sub(r"^(%\{\??dist\}?)\.\d+$", r"\1", rest)  # sub-release goes
             if not _DIST.search(rest):
                 rest += "%{?dist}"
@@ -193,11 +195,13 @@ def add_changelog_entry(
     day = date or time.strftime("%a %b %d %Y", time.gmtime())
     with adapter.edit_spec(path) as spec:
         header = f"* {day} {author} <{email}>{changelog_style(spec)}{info.vr}"
-        with spec.changelog() as changelog:
-            if changelog is None:
+        lines = [f"- {c}" for c in changes] or ["- "]
+        with spec.sections() as sections:
+            section = next((s for s in sections if s.normalized_id == "changelog"), None)
+            if section is None:
                 raise SpecError(f"{path}: no %changelog section to add an entry to")
-            lines = [f"- {c}" for c in changes] or ["- "]
-            changelog.insert(len(changelog), adapter.changelog_entry(header, lines))
+            # right after the "%changelog" line, as rdopkg's new_changelog_entry
+            section[0:0] = [header, *lines, ""]
     return header
 
 
@@ -293,13 +297,28 @@ def remove_magic_comment(path: Path, key: str) -> bool:
 
 
 def add_magic_comment(path: Path, key: str, value: str) -> None:
-    """Add ``#\\n# key=value\\n#`` after Source0, as rdopkg creates ``patches_base``."""
+    """Add ``# key=value`` where rdopkg's ``_create_new_magic_comment`` puts it.
+
+    Into an existing ``#``-framed magic comment block; else as a ``#``-framed block
+    before the first ``PatchN:`` line; else after the first ``Source`` line (and
+    the blank line following it), so the result is byte-identical to rdopkg's.
+    """
+    line = f"# {key}={value}"
     with adapter.edit_spec(path) as spec, spec.lines() as lines:
-        at = next(
-            (i + 1 for i, ln in enumerate(lines) if re.match(r"source0?\s*:", ln, re.I)),
-            len(lines),
-        )
-        lines[at:at] = ["", "#", f"# {key}={value}", "#"]
+        for i, text in enumerate(lines):
+            if i and lines[i - 1].strip() == "#" and re.match(r"#\s*[^0-9]*\s*=", text):
+                lines.insert(i, line)
+                return
+        for i, text in enumerate(lines):
+            if re.match(r"Patch\d+:", text):
+                lines[i:i] = ["", "#", line, "#"]
+                return
+        for i, text in enumerate(lines):
+            if re.match(r"Source\d*:", text):
+                at = i + 2 if i + 1 < len(lines) and not lines[i + 1] else i + 1
+                lines[at:at] = ["#", line, "#", ""]
+                return
+        raise SpecError(f"{path}: no Source or Patch line to put '# {key}=' after")
 
 
 def set_global_macro(path: Path, name: str, value: str) -> bool:
