@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.distgit.world import World, commit, git
+from tests.distgit.world import SPEC_SETUPTOOLS, World, commit, git
 from trunkline.cli.app import cli
 from trunkline.distgit import lint as lint_module
 from trunkline.distgit.clone import clone
@@ -104,6 +104,8 @@ def run_cli(*args: str) -> tuple[int, str]:
 
 
 def test_cli_fix_and_reqcheck_strict_exit_codes(world: World) -> None:
+    # setuptools macros: a missing Python Requires is missing (no dependency generator)
+    commit(world.distgit, "setuptools", {"python-foo.spec": SPEC_SETUPTOOLS}, "2024-03-05T00:00:00")
     code, out = run_cli("distgit", "fix", "-C", str(world.distgit), "-m", "Rebuild")
     assert code == 0
     assert out.startswith("python-foo-1.0.0-2: commit ")

@@ -3,15 +3,40 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.distgit.world import World, git
+from tests.distgit.world import SPEC_SETUPTOOLS, World, build_world, git
 from trunkline.distgit import reqcheck
 from trunkline.distgit.reqdiff import reqdiff
 from trunkline.distgit.requirements import parse_requirements
 from trunkline.errors import InputError
+
+
+@pytest.fixture(scope="module")
+def setuptools_world(tmp_path_factory: pytest.TempPathFactory) -> World:
+    """The world with a setuptools spec: its Python Requires are written by hand."""
+    return build_world(tmp_path_factory.mktemp("setuptools-world"), SPEC_SETUPTOOLS)
+
+
+@pytest.fixture
+def world(setuptools_world: World, tmp_path: Path) -> World:
+    """A private copy of the setuptools world's distgit (the checks below edit it)."""
+    distgit = tmp_path / "python-foo"
+    shutil.copytree(setuptools_world.distgit, distgit, symlinks=True)
+    return World(setuptools_world.upstream, setuptools_world.patches, distgit)
+
+
+def test_pyproject_spec_leaves_python_requires_to_the_generator(tmp_path: Path) -> None:
+    """pyproject-rpm-macros make python3dist() Requires at build time: not missing."""
+    pyproject = build_world(tmp_path / "w")  # the default SPEC uses %pyproject_*
+    result = reqcheck.reqcheck(pyproject.distgit, ref="1.1.0")
+    assert [r.name for r in result.generated] == ["python-keystoneauth1", "python-stevedore"]
+    assert result.missing == ()
+    assert result.exit_code(strict=True) == reqcheck.EXIT_MISMATCH  # pyyaml >= 5.3 < 5.3.1
+    assert "GENERATED (pyproject-rpm-macros dependency generator):" in reqcheck.format_text(result)
 
 
 def test_categories_at_the_version_tag(world: World) -> None:
@@ -23,6 +48,7 @@ def test_categories_at_the_version_tag(world: World) -> None:
         "any": ["python-requests"],
         "mismatch": ["python-pyyaml"],
         "missing": [],
+        "generated": [],
         "excess": ["python-netaddr", "python-oslotest"],
         "removed": [],
     }

@@ -166,6 +166,15 @@ rm -rf doc/build/html/.{doctrees,buildinfo}
 
 """
 
+# The same package built with setuptools macros: no pyproject-rpm-macros, so no
+# dependency generator, and every Python Requires is the spec's own business.
+SPEC_SETUPTOOLS = (
+    SPEC.replace("BuildRequires:  pyproject-rpm-macros\n", "BuildRequires:  python3-setuptools\n")
+    .replace("%generate_buildrequires\n%pyproject_buildrequires -t -e %{default_toxenv}\n\n", "")
+    .replace("%pyproject_wheel", "%{py3_build}")
+    .replace("%pyproject_install", "%{py3_install}")
+)
+
 
 def git(repo: Path, *args: str, date: str | None = None) -> str:
     """Run git as this world's upstream developer; return stdout."""

@@ -8,7 +8,11 @@ Every requirement (mapped to its RPM name by pymod2pkg) falls in one category:
   and calls both a mismatch);
 - ``any``: the spec requires it without a version but upstream asks for one;
 - ``mismatch``: the spec's minimum is lower than upstream's;
-- ``missing``: the spec does not require it.
+- ``missing``: the spec does not require it;
+- ``generated``: the spec does not require it, but it is a Python requirement and
+  the spec uses pyproject-rpm-macros, whose dependency generator makes the
+  ``python3dist(...)`` Requires from upstream's metadata at build time (RDO
+  dropped its hand-written Python Requires when it switched to them).
 
 Spec Requires no requirement asks for are ``excess``, or ``removed`` when an older
 upstream version did require them. An override file (rdopkg's format,
@@ -19,6 +23,7 @@ or, with an empty version, ignores the requirement.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -33,7 +38,10 @@ from trunkline.errors import InputError
 from trunkline.rpmspec import editor
 from trunkline.rpmspec.versions import compare_versions
 
-CATEGORIES = ("met", "any", "mismatch", "missing", "excess", "removed")
+CATEGORIES = ("met", "any", "mismatch", "missing", "generated", "excess", "removed")
+_PYPROJECT = re.compile(
+    r"^\s*%\{?(pyproject_install|pyproject_wheel|pyproject_buildrequires)\b", re.M
+)
 EXIT_MISSING = 2
 EXIT_MISMATCH = 4
 
@@ -57,6 +65,7 @@ class ReqCheck:
     any: tuple[CheckedReq, ...] = ()
     mismatch: tuple[CheckedReq, ...] = ()
     missing: tuple[CheckedReq, ...] = ()
+    generated: tuple[CheckedReq, ...] = ()
     excess: tuple[CheckedReq, ...] = ()
     removed: tuple[CheckedReq, ...] = ()
     ignored: tuple[str, ...] = field(default_factory=tuple)
@@ -162,8 +171,13 @@ def check(
     ref: str,
     overrides: Mapping[str, str] | None = None,
     past: set[str] | None = None,
+    generator: bool = False,
 ) -> ReqCheck:
-    """Sort requirements into categories (see the module docstring)."""
+    """Sort requirements into categories (see the module docstring).
+
+    ``generator``: the spec uses pyproject-rpm-macros (missing Python
+    requirements are ``generated``).
+    """
     overrides = overrides or {}
     cats: dict[str, list[CheckedReq]] = {c: [] for c in CATEGORIES}
     ignored: list[str] = []
@@ -179,7 +193,10 @@ def check(
             lower = Req(req.module, req.package, wanted.replace(" ", "")).lower_bound
         clauses = spec.get(req.package)
         if clauses is None:
-            cats["missing"].append(CheckedReq(req.package, wanted, "", overridden))
+            python = generator and req.package.startswith("python-")
+            cats["generated" if python else "missing"].append(
+                CheckedReq(req.package, wanted, "", overridden)
+            )
             continue
         item = CheckedReq(req.package, wanted, _clause_text(clauses), overridden)
         spec_lower = _spec_lower_bound(clauses)
@@ -202,6 +219,7 @@ def check(
         any=tuple(cats["any"]),
         mismatch=tuple(cats["mismatch"]),
         missing=tuple(cats["missing"]),
+        generated=tuple(cats["generated"]),
         excess=tuple(cats["excess"]),
         removed=tuple(cats["removed"]),
         ignored=tuple(ignored),
@@ -237,7 +255,15 @@ def reqcheck(
     checked = ref[1:] if ref[:1] == "v" else ref
     for tag in _older_tags(repo, checked if checked[:1].isdigit() else info.version):
         past.update(r.package for r in requirements_at(repo, tag, python_version=python_version))
-    return check(reqs, _spec_clauses(spec_path), ref=ref, overrides=overrides, past=past)
+    generator = bool(_PYPROJECT.search(spec_path.read_text(encoding="utf-8", errors="replace")))
+    return check(
+        reqs,
+        _spec_clauses(spec_path),
+        ref=ref,
+        overrides=overrides,
+        past=past,
+        generator=generator,
+    )
 
 
 def sync(repo: Path, result: ReqCheck) -> list[str]:
@@ -260,6 +286,7 @@ _TITLES = {
     "any": "VERSION NOT ENFORCED",
     "mismatch": "VERSION MISMATCH",
     "missing": "MISSING",
+    "generated": "GENERATED (pyproject-rpm-macros dependency generator)",
     "excess": "EXCESS",
     "removed": "REMOVED",
 }
