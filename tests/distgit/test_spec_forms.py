@@ -32,7 +32,7 @@ def spec_text(
     release: str = "1%{?dist}",
     head: str = "",
     epoch: str | None = None,
-    changelog: str = "* Mon Mar 04 2024 RDO <dev@lists.rdoproject.org> 1.0.0-1\n- Update to 1.0.0\n",
+    changelog: str = "* Mon Mar 04 2024 RDO <dev@lists.rdoproject.org> 1.0.0-1\n- x\n",
     source0: str = "https://tarballs.openstack.org/foo/foo-%{upstream_version}.tar.gz",
 ) -> str:
     """A small RDO-style spec; ``head`` goes above ``Name:`` (macros, magic comments)."""
@@ -150,14 +150,14 @@ def test_new_version_from_rc_to_rc_to_final(tmp_path: Path) -> None:
     assert text.startswith("%global milestone .0rc2\n")
     assert "Release:        0.1%{?milestone}%{?dist}\n" in text
     assert "\n#\n# patches_base=10.0.0.0rc2\n#\n" in text  # the tag is not the Version
-    assert f"<dev@lists.rdoproject.org> 1:10.0.0-0.1.0rc2\n- Update to 10.0.0.0rc2\n" in text
+    assert "<dev@lists.rdoproject.org> 1:10.0.0-0.1.0rc2\n- Update to 10.0.0.0rc2\n" in text
     assert repos.message().startswith("python-foo-10.0.0-0.1.0rc2\n\nChangelog:\n")
 
     new_version(repos.distgit, "10.0.0", bump_only=True, date=DATE)
     text = repos.text()
     assert "%global milestone" not in text and "patches_base" not in text
     assert "Release:        1%{?dist}\n" in text
-    assert f"<dev@lists.rdoproject.org> 1:10.0.0-1\n- Update to 10.0.0\n" in text
+    assert "<dev@lists.rdoproject.org> 1:10.0.0-1\n- Update to 10.0.0\n" in text
     assert read_spec(repos.spec).upstream_version == "10.0.0"
 
 
