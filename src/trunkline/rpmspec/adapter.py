@@ -34,8 +34,10 @@ from pathlib import Path
 from typing import Any
 
 import rpm
+from specfile.context_management import capture_stderr
+from specfile.sections import Sections
 from specfile.specfile import Specfile
-from specfile.tags import Comments, Tag
+from specfile.tags import Comments, Tag, Tags
 
 from trunkline.errors import SpecError
 from trunkline.rpmspec.macros import RPM_LOCK, fallback_macro_file
@@ -54,6 +56,35 @@ _LINE_NO = re.compile(r"^line (\d+):")
 _DIST = re.compile(r"%\{?\??dist\}?$")
 _PATCH_TAG = re.compile(r"^patch\d*$", re.IGNORECASE)
 _MAGIC = re.compile(r"^#\s*([A-Za-z_]+)\s*=\s*(\S+)")
+_AUTORELEASE = re.compile(r"%\{?\??autorelease\b")
+_AUTOCHANGELOG = re.compile(r"^%\{?\??autochangelog\}?\s*$")
+_SECTIONS = frozenset(
+    {
+        "%package",
+        "%description",
+        "%prep",
+        "%generate_buildrequires",
+        "%conf",
+        "%build",
+        "%install",
+        "%check",
+        "%clean",
+        "%files",
+        "%changelog",
+        "%pre",
+        "%post",
+        "%preun",
+        "%postun",
+        "%pretrans",
+        "%posttrans",
+        "%verifyscript",
+        "%triggerin",
+        "%triggerun",
+        "%triggerpostun",
+        "%filetriggerin",
+        "%filetriggerun",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -305,26 +336,72 @@ def read_spec(path: Path) -> SpecInfo:
     return spec_info(path, {})
 
 
-def _tags_and_magic(sf: Specfile) -> tuple[dict[str, str], dict[str, str]]:
-    """The first value of every preamble tag (lower-case name) and the magic comments."""
+def _rpm_parse(spec: Path, text: str, macros: Mapping[str, str], offset: int) -> Any:
+    """One rpm parse of ``text`` (standing for ``spec``) in a fresh macro context.
+
+    What specfile does before its parses (config reloaded, extra macros and
+    ``_sourcedir`` defined), once, without specfile's second parse and macro dump:
+    reading a spec is what the build order and the fuzz do thousands of times.
+    """
+    rpm.reloadConfig()
+    for name, value in _macro_list(macros):
+        rpm.addMacro(name, value or "")
+    rpm.addMacro("_sourcedir", str(spec.parent))
+    with tempfile.NamedTemporaryFile("w", suffix=".spec", encoding="utf-8") as tmp:
+        tmp.write(text)
+        tmp.flush()
+        with capture_stderr() as stderr:
+            try:
+                return rpm.spec(tmp.name, rpm.RPMSPEC_ANYARCH | rpm.RPMSPEC_FORCE)
+            except (ValueError, rpm.error):
+                pass
+    detail = b"".join(stderr).decode("utf-8", "replace")
+    raise SpecError(f"{spec}: cannot be parsed: {_one_line(detail, offset)}")
+
+
+def _expand(text: str) -> str:
+    """``text`` expanded in the current macro context; unexpandable text stays as is."""
+    try:
+        with capture_stderr():
+            return str(rpm.expandMacro(text))
+    except (ValueError, rpm.error):
+        return text
+
+
+def _tags_and_magic(content: str) -> tuple[dict[str, str], dict[str, str], bool]:
+    """The first value of every preamble tag (lower-case name), the magic comments, and
+    whether ``%changelog`` is rpmautospec's ``%autochangelog`` (no rpm parse)."""
+    lines = content.splitlines()
     values: dict[str, str] = {}
-    with sf.tags() as tags:
-        for tag in tags:
+    sections = Sections.parse(lines)
+    for section in sections:
+        if section.normalized_name != "package":
+            continue
+        for tag in Tags.parse(section):
             key = tag.normalized_name.lower()
             if not _PATCH_TAG.match(key):
                 values.setdefault(key, tag.value)
     magic: dict[str, str] = {}
-    with sf.lines() as lines:
+    section_name, autochangelog = "", False
+    if lines:
         for line in lines:
             match = _MAGIC.match(line)
             if match and match.group(1) not in magic:
                 magic[match.group(1)] = match.group(2)
-    return values, magic
+            elif section_name == "%changelog" and _AUTOCHANGELOG.match(line):
+                autochangelog = True
+            elif line.startswith("%") and line.split()[0] in _SECTIONS:
+                section_name = line.split()[0]
+    return values, magic, autochangelog
 
 
 def _spec_info(spec: Path, macros: Mapping[str, str]) -> SpecInfo:
-    sf = _open(spec, macros)
-    rs = sf.rpm_spec
+    content = _read(spec)
+    if "\x00" in content:
+        raise SpecError(f"{spec}: cannot be parsed: the file holds a NUL byte")
+    fallback = fallback_macro_file(exclude=macros)
+    prefix = f"%{{load:{fallback}}}{_LOAD_MARK}\n" if fallback else ""
+    rs = _rpm_parse(spec, prefix + content, macros, prefix.count("\n"))
     src_header = rs.sourceHeader
     epoch = src_header["epoch"]
     subpackages: list[str] = []
@@ -347,16 +424,16 @@ def _spec_info(spec: Path, macros: Mapping[str, str]) -> SpecInfo:
     patches: list[tuple[int, str]] = []
     for location, number, kind in rs.sources:
         (patches if kind == rpm.RPMBUILD_ISPATCH else sources).append((int(number), location))
-    values, magic = _tags_and_magic(sf)
+    values, magic, autochangelog = _tags_and_magic(content)
     raw_release = values.get("release", "")
     version = str(src_header["version"])
-    milestone = sf.expand("%{?milestone}", skip_parsing=True)
-    upstream = sf.expand("%{?upstream_version}", skip_parsing=True) or version + milestone
+    milestone = _expand("%{?milestone}")
+    upstream = _expand("%{?upstream_version}") or version + milestone
     return SpecInfo(
         path=spec,
         name=str(src_header["name"]),
         version=version,
-        release=sf.expand(_DIST.sub("", raw_release.strip()), skip_parsing=True),
+        release=_expand(_DIST.sub("", raw_release.strip())),
         epoch=int(epoch) if epoch is not None else None,
         subpackages=tuple(subpackages),
         buildrequires=tuple(_deps(src_header, "requirename")),
@@ -371,8 +448,8 @@ def _spec_info(spec: Path, macros: Mapping[str, str]) -> SpecInfo:
         provides=tuple(sorted(provides)),
         requires_detail=tuple(detail),
         magic=magic,
-        autorelease=sf.has_autorelease,
-        autochangelog=sf.has_autochangelog,
+        autorelease=bool(_AUTORELEASE.search(raw_release)),
+        autochangelog=autochangelog,
     )
 
 
