@@ -148,10 +148,11 @@ def test_new_version_from_rc_to_rc_to_final(tmp_path: Path) -> None:
     new_version(repos.distgit, "10.0.0.0rc2", bump_only=True, date=DATE)
     text = repos.text()
     assert text.startswith("%global milestone .0rc2\n")
-    assert "Release:        0.1%{?milestone}%{?dist}\n" in text
+    # same Version, next milestone: Release is bumped, not reset (RDO's 0.2.0rc2)
+    assert "Release:        0.2%{?milestone}%{?dist}\n" in text
     assert "\n#\n# patches_base=10.0.0.0rc2\n#\n" in text  # the tag is not the Version
-    assert "<dev@lists.rdoproject.org> 1:10.0.0-0.1.0rc2\n- Update to 10.0.0.0rc2\n" in text
-    assert repos.message().startswith("python-foo-10.0.0-0.1.0rc2\n\nChangelog:\n")
+    assert "<dev@lists.rdoproject.org> 1:10.0.0-0.2.0rc2\n- Update to 10.0.0.0rc2\n" in text
+    assert repos.message().startswith("python-foo-10.0.0-0.2.0rc2\n\nChangelog:\n")
 
     new_version(repos.distgit, "10.0.0", bump_only=True, date=DATE)
     text = repos.text()

@@ -192,7 +192,10 @@ def patch_cmd(
     if result.commit is None:
         click.echo(f"patches are up to date with {result.update.head}")
         return
-    click.echo(f"{len(result.update.files)} patches from {result.update.head}: {result.commit}")
+    click.echo(
+        f"{len(result.update.files)} patches on {result.update.base} "
+        f"from {result.update.head}: {result.commit}"
+    )
 
 
 @distgit.command("reqcheck")
@@ -220,6 +223,7 @@ def reqcheck_cmd(
 
     repo = distgit.resolve()
     result = reqcheck.reqcheck(repo, ref=ref, python_version=python_version, override_file=override)
+    click.echo(f"requirements.txt at upstream ref {result.ref}", err=True)
     if output == "json":
         click.echo(reqcheck.format_json(result))
     elif output == "spec":

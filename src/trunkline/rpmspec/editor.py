@@ -87,12 +87,15 @@ def _set_milestone(spec: EditableSpec, milestone: str) -> None:
 
 
 def set_version(path: Path, version: str) -> tuple[str, str]:
-    """Set the spec to upstream ``version``: Version, milestone, Release reset.
+    """Set the spec to upstream ``version``: Version, milestone, Release.
 
     As rdopkg's ``new-version``: ``10.0.0.0rc1`` gives Version ``10.0.0``,
     ``%global milestone .0rc1`` and Release ``0.1%{?milestone}%{?dist}``; a final
-    version gives Release ``1%{?dist}`` and drops the milestone. A Version held in
-    a macro (``%{pypi_version}``, ``%{major}.%{minor}``) keeps its reference: the
+    version gives Release ``1%{?dist}`` and drops the milestone. Release is reset
+    only when Version changes or the milestone comes or goes; from one milestone
+    to the next of the same Version (rc1 -> rc2) it is bumped instead
+    (``0.2%{?milestone}``), as RDO's history shows. A Version held in a macro
+    (``%{pypi_version}``, ``%{major}.%{minor}``) keeps its reference: the
     definitions change (specfile's ``update_tag``). ``%autorelease`` is left alone.
 
     Returns:
@@ -102,18 +105,25 @@ def set_version(path: Path, version: str) -> tuple[str, str]:
         SpecError: the spec cannot be parsed or has no Version/Release.
     """
     rpm_version, milestone = split_version(version)
+    old = read_spec(path)
+    same = old.version == rpm_version and bool(old.milestone) == bool(milestone)
     with adapter.edit_spec(path) as spec:
-        raw_release = spec.raw_release
+        raw_release = spec.raw_release.strip()
         spec.update_tag("Version", rpm_version)
         _set_milestone(spec, milestone)
-        if not spec.has_autorelease:
-            _, _, rest = release_parts(raw_release.strip())
-            if raw_release.strip() == adapter.PLACEHOLDER:
+        if not old.autorelease:
+            number, _, rest = release_parts(raw_release)
+            if raw_release == adapter.PLACEHOLDER:
                 rest = ""
             rest = re.sub(r"^(%\{\??dist\}?)\.\d+$", r"\1", rest)  # sub-release goes
             if not _DIST.search(rest):
                 rest += "%{?dist}"
-            spec.raw_release = ("0.1" + _MILESTONE if milestone else "1") + rest
+            if same and number:
+                head, _, last = number.rpartition(".")
+                number = f"{head}.{int(last) + 1}" if head else str(int(last) + 1)
+            else:
+                number = "0.1" if milestone else "1"
+            spec.raw_release = number + (_MILESTONE if milestone else "") + rest
     return rpm_version, milestone
 
 
