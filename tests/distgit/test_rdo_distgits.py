@@ -36,10 +36,10 @@ from trunkline.distgit.newversion import new_version
 from trunkline.distgit.patch import patch
 from trunkline.distgit.reqcheck import CATEGORIES, reqcheck
 from trunkline.distgit.requirements import parse_requirements
-from trunkline.errors import InputError
+from trunkline.errors import InputError, SpecError
 from trunkline.rpmspec.adapter import read_spec
-from trunkline.rpmspec.editor import normalize_python_name, spec_requires
 from trunkline.rpmspec.macros import rpm_define_args
+from trunkline.rpmspec.requires import normalize_python_name, spec_requires
 
 DATE = "Mon Nov 18 2024"
 # What RDO changes by hand in its "Update to X" commits and a tool cannot know offline.
@@ -243,3 +243,22 @@ def _subject(patch_file: Path) -> str:
             break
         subject += " " + line.strip()
     return subject.removeprefix("[PATCH]").strip()
+
+
+def test_patch_refuses_hand_kept_conditional_patches_on_master(tmp_path: Path) -> None:
+    """python-openstackclient's rpm-master keeps two backports inside an %if vercmp block."""
+    case = Case("openstackclient", "rpm-master")
+    repo = clone(case, tmp_path / "distgit")
+    spec = spec_path(repo)
+    text = spec.read_text()
+    upstream = make_upstream(tmp_path / "upstream", ["7.1.2"], "pbr>=2.0.0\n")
+    attach_upstream(repo, upstream)
+    git(repo, "branch", "rpm-master-patches", "upstream/master")
+
+    with pytest.raises(SpecError) as err:
+        patch(repo, local=True, date=DATE)
+
+    assert str(err.value).startswith(f"{spec}: 'Patch0001:")
+    assert "inside an %if block" in str(err.value)
+    assert spec.read_text() == text
+    assert git(repo, "status", "--porcelain") == ""

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from trunkline.errors import SpecError
-from trunkline.rpmspec.adapter import dlrn_nvr, rewrite_spec, spec_info
+from trunkline.rpmspec.adapter import spec_info
+from trunkline.rpmspec.rewrite import dlrn_nvr, rewrite_spec
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RELEASE = "0.20251118100000.0d094ba"

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from trunkline.distgit import release
 from trunkline.errors import InputError, SpecError
 from trunkline.rpmspec import editor
+from trunkline.rpmspec import requires as spec_reqs
 from trunkline.rpmspec.adapter import spec_info
 
 READ_EXAMPLES = 1200
@@ -210,7 +211,7 @@ EDITS: dict[str, Callable[[Path], object]] = {
     "set_patches": lambda p: editor.set_patches(p, ["0001-a.patch", "0002-b.patch"]),
     "magic": lambda p: editor.set_magic_comment(p, "patches_base", "2.0.0"),
     "add_magic": lambda p: editor.add_magic_comment(p, "patches_base", "2.0.0"),
-    "requires": lambda p: editor.sync_requires(p, {"python-pbr": ">= 3.0", "python-six": ""}),
+    "requires": lambda p: spec_reqs.sync_requires(p, {"python-pbr": ">= 3.0", "python-six": ""}),
 }
 
 

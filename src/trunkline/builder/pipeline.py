@@ -5,7 +5,7 @@ result out, no database, no publishing, so it can run in-process, in a worker
 or on another machine. It replaces DLRN's ``build_srpm.sh``: the distgit tree
 is copied into an rpmbuild ``_topdir``, the tarball goes to SOURCES under the
 name Source0 will have (``<tarball>-<release>.tar.gz``, as DLRN names it), the
-spec is rewritten (``spec.adapter``), ``rpmbuild -bs`` makes the SRPM and the
+spec is rewritten (``rpmspec.rewrite``), ``rpmbuild -bs`` makes the SRPM and the
 build driver makes the binary RPMs.
 
 A package failure never raises: it is a FAILED result with one meaningful line;
@@ -28,9 +28,9 @@ from trunkline.db.models import BuildStatus
 from trunkline.errors import CommandError, CommandTimeoutError, InputError, SpecError
 from trunkline.process import run
 from trunkline.rpmspec.adapter import find_spec as adapter_find_spec
-from trunkline.rpmspec.adapter import rewrite_spec
 from trunkline.rpmspec.macros import rpm_define_args
 from trunkline.rpmspec.nvr import normalize_version, parse_rpm_filename
+from trunkline.rpmspec.rewrite import rewrite_spec
 
 log = logging.getLogger(__name__)
 

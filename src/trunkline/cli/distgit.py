@@ -219,7 +219,8 @@ def reqcheck_cmd(
 ) -> None:
     """Compare upstream requirements.txt with the spec's Requires."""
     from trunkline.distgit import reqcheck
-    from trunkline.rpmspec.editor import find_spec, requires_alignment
+    from trunkline.rpmspec.editor import find_spec
+    from trunkline.rpmspec.requires import requires_alignment
 
     repo = distgit.resolve()
     result = reqcheck.reqcheck(repo, ref=ref, python_version=python_version, override_file=override)

@@ -36,6 +36,7 @@ from trunkline.distgit import gitops
 from trunkline.distgit.requirements import DEFAULT_PYTHON, Req, requirements_at
 from trunkline.errors import InputError
 from trunkline.rpmspec import editor
+from trunkline.rpmspec import requires as spec_reqs
 from trunkline.rpmspec.versions import compare_versions
 
 CATEGORIES = ("met", "any", "mismatch", "missing", "generated", "excess", "removed")
@@ -98,26 +99,26 @@ def _strip_epoch(version: str) -> str:
     return version.partition(":")[2] if ":" in version else version
 
 
-def _spec_clauses(path: Path) -> dict[str, list[editor.SpecRequire]]:
-    requires, provides = editor.spec_requires(path)
-    own = {editor.normalize_python_name(p) for p in provides}
-    result: dict[str, list[editor.SpecRequire]] = {}
+def _spec_clauses(path: Path) -> dict[str, list[spec_reqs.SpecRequire]]:
+    requires, provides = spec_reqs.spec_requires(path)
+    own = {spec_reqs.normalize_python_name(p) for p in provides}
+    result: dict[str, list[spec_reqs.SpecRequire]] = {}
     for req in requires:
-        name = editor.normalize_python_name(req.name)
+        name = spec_reqs.normalize_python_name(req.name)
         if name in own:
             continue
         result.setdefault(name, []).append(req)
     return result
 
 
-def _spec_lower_bound(clauses: list[editor.SpecRequire]) -> str | None:
+def _spec_lower_bound(clauses: list[spec_reqs.SpecRequire]) -> str | None:
     for clause in clauses:
         if clause.op in (">=", ">", "="):
             return _strip_epoch(clause.version)
     return None
 
 
-def _clause_text(clauses: list[editor.SpecRequire]) -> str:
+def _clause_text(clauses: list[spec_reqs.SpecRequire]) -> str:
     return ",".join(f"{c.op} {_strip_epoch(c.version)}" for c in clauses if c.op)
 
 
@@ -166,7 +167,7 @@ def _older_tags(repo: Path, version: str, limit: int = 10) -> list[str]:
 
 def check(
     reqs: list[Req],
-    spec: Mapping[str, list[editor.SpecRequire]],
+    spec: Mapping[str, list[spec_reqs.SpecRequire]],
     *,
     ref: str,
     overrides: Mapping[str, str] | None = None,
@@ -278,7 +279,7 @@ def sync(repo: Path, result: ReqCheck) -> list[str]:
         wanted[item.name] = f">= {lower}" if lower else ""
     if not wanted:
         return []
-    return editor.sync_requires(editor.find_spec(repo), wanted)
+    return spec_reqs.sync_requires(editor.find_spec(repo), wanted)
 
 
 _TITLES = {

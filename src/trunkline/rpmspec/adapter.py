@@ -10,8 +10,8 @@ Everything trunkline knows about a spec goes through here:
 - :func:`edit_spec` opens a spec for an edit and writes it back atomically, only
   when the edit succeeded; :mod:`trunkline.rpmspec.editor` builds every
   maintainer edit on it;
-- :func:`rewrite_spec` turns a distgit's spec into the spec of one trunk build,
-  as DLRN's ``build_srpm.sh`` does.
+- :func:`open_spec` hands a parsed spec to :mod:`.rewrite` (the trunk-build
+  rewrite) and :mod:`.editor`, which import no specfile themselves.
 
 Fedora python macros (and rpmautospec's ``%autorelease``/``%autochangelog``)
 the host rpm lacks are loaded from the fallback file (:mod:`.macros`) for
@@ -50,7 +50,6 @@ EditableSpec = Specfile
 PLACEHOLDER = "XXX"
 """RDO master distgits' ``Version:``/``Release:`` value; DLRN fills in the real ones."""
 
-_ARCHIVE_EXTS = (".tar.gz", ".tar.xz", ".tar.bz2", ".tar.zst", ".tgz", ".tar", ".zip", ".gem")
 _LOAD_MARK = "# trunkline: fallback macros for parsing only"
 _LINE_NO = re.compile(r"^line (\d+):")
 _DIST = re.compile(r"%\{?\??dist\}?$")
@@ -188,7 +187,7 @@ def choose_spec(names: list[str], package: str | None, *, where: Path | str) -> 
     raise SpecError(f"{where}: several spec files ({', '.join(specs)}){wanted}")
 
 
-def _one_line(text: str, offset: int = 0) -> str:
+def one_line(text: str, offset: int = 0) -> str:
     """rpm's meaningful line, its line number made relative to the spec as written."""
     lines = [ln.strip() for ln in str(text).splitlines() if ln.strip()]
     line = next((ln for ln in reversed(lines) if ln.startswith("line ")), None)
@@ -204,17 +203,17 @@ def _macro_list(macros: Mapping[str, str]) -> list[tuple[str, str | None]]:
     return [(name.lstrip("%"), value) for name, value in macros.items()]
 
 
-def _read(spec: Path) -> str:
+def read_text(spec: Path) -> str:
     try:
         return spec.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"{spec}: cannot be read: {' '.join(str(exc).split())}") from None
 
 
-def _open(spec: Path, macros: Mapping[str, str], *, content: str | None = None) -> Specfile:
+def open_spec(spec: Path, macros: Mapping[str, str], *, content: str | None = None) -> Specfile:
     """Parse ``spec`` (or ``content`` standing for it) with the fallback macros loaded."""
     if content is None:
-        content = _read(spec)
+        content = read_text(spec)
     if "\x00" in content:
         raise SpecError(f"{spec}: cannot be parsed: the file holds a NUL byte")
     fallback = fallback_macro_file(exclude=macros)
@@ -228,17 +227,17 @@ def _open(spec: Path, macros: Mapping[str, str], *, content: str | None = None) 
             force_parse=True,
         )
     except Exception as exc:  # specfile/rpm raise many kinds; any is a bad spec
-        raise SpecError(f"{spec}: cannot be parsed: {_one_line(str(exc), offset)}") from None
+        raise SpecError(f"{spec}: cannot be parsed: {one_line(str(exc), offset)}") from None
 
 
-def _strip_prefix(text: str) -> str:
+def strip_load_prefix(text: str) -> str:
     first, newline, rest = text.partition("\n")
     if newline and first.startswith("%{load:") and first.endswith(_LOAD_MARK):
         return rest
     return text
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str) -> None:
     """Replace ``path`` by ``text`` in one rename: a crash never leaves half a spec."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -262,19 +261,19 @@ def edit_spec(path: Path, macros: Mapping[str, str] | None = None) -> Iterator[E
         SpecError: the spec cannot be read, parsed or edited.
     """
     with RPM_LOCK:
-        original = _read(path)
-        spec = _open(path, macros or {}, content=original)
+        original = read_text(path)
+        spec = open_spec(path, macros or {}, content=original)
         try:
             yield spec
-            text = _strip_prefix(str(spec))
+            text = strip_load_prefix(str(spec))
         except SpecError:
             raise
         except Exception as exc:
             if not _from_specfile(exc):
                 raise
-            raise SpecError(f"{path}: cannot be edited: {_one_line(str(exc))}") from None
+            raise SpecError(f"{path}: cannot be edited: {one_line(str(exc))}") from None
         if text != original:
-            _write_atomic(path, text)
+            write_atomic(path, text)
 
 
 def _from_specfile(exc: BaseException) -> bool:
@@ -328,7 +327,7 @@ def spec_info(spec: Path, macros: Mapping[str, str] | None = None) -> SpecInfo:
         except SpecError:
             raise
         except Exception as exc:
-            raise SpecError(f"{spec}: cannot be parsed: {_one_line(str(exc))}") from None
+            raise SpecError(f"{spec}: cannot be parsed: {one_line(str(exc))}") from None
 
 
 def read_spec(path: Path) -> SpecInfo:
@@ -356,7 +355,7 @@ def _rpm_parse(spec: Path, text: str, macros: Mapping[str, str], offset: int) ->
             except (ValueError, rpm.error):
                 pass
     detail = b"".join(stderr).decode("utf-8", "replace")
-    raise SpecError(f"{spec}: cannot be parsed: {_one_line(detail, offset)}")
+    raise SpecError(f"{spec}: cannot be parsed: {one_line(detail, offset)}")
 
 
 def _expand(text: str) -> str:
@@ -396,7 +395,7 @@ def _tags_and_magic(content: str) -> tuple[dict[str, str], dict[str, str], bool]
 
 
 def _spec_info(spec: Path, macros: Mapping[str, str]) -> SpecInfo:
-    content = _read(spec)
+    content = read_text(spec)
     if "\x00" in content:
         raise SpecError(f"{spec}: cannot be parsed: the file holds a NUL byte")
     fallback = fallback_macro_file(exclude=macros)
@@ -451,100 +450,3 @@ def _spec_info(spec: Path, macros: Mapping[str, str]) -> SpecInfo:
         autorelease=bool(_AUTORELEASE.search(raw_release)),
         autochangelog=autochangelog,
     )
-
-
-def dlrn_nvr(name: str, version: str, release: str, source0: str | None) -> str:
-    """DLRN's ``dlrn_nvr``: the Source0 tarball's name without extension, else ``N-V-R``."""
-    if source0:
-        base = source0.rsplit("/", 1)[-1]
-        for ext in _ARCHIVE_EXTS:
-            if base.endswith(ext):
-                return base[: -len(ext)]
-        return base
-    return f"{name}-{version}-{release}"
-
-
-def rewrite_spec(
-    spec: Path,
-    *,
-    version: str,
-    upstream_version: str,
-    release: str,
-    source0: str | None,
-    keep_changelog: bool,
-    macros: Mapping[str, str],
-) -> None:
-    """Rewrite ``spec`` in place into the spec of one trunk build, as DLRN does.
-
-    ``%define upstream_version``, ``%global dlrn 1``, ``%global dlrn_nvr`` on top,
-    ``UPSTREAMVERSION`` placeholders filled, ``Version``/``Release``/``Source0``
-    set, ``%changelog`` emptied. Works on RDO's master distgits (``Version: XXX``)
-    and stable ones (real values) alike.
-
-    Args:
-        spec: the spec file (a copy in the build's topdir, never the distgit).
-        version: the RPM Version (normalised; ``-`` becomes ``.``).
-        upstream_version: the version upstream reports; ``%{upstream_version}`` and
-            ``UPSTREAMVERSION`` placeholders get it.
-        release: the Release without dist, e.g. ``0.20251118100000.0d094ba``;
-            written as ``<release>%{?dist}``.
-        source0: the tarball's file name for Source0; None keeps the spec's Source0.
-        keep_changelog: keep ``%changelog`` entries (else the section is emptied).
-        macros: extra rpm macros used while parsing.
-
-    Raises:
-        SpecError: the spec cannot be parsed or rewritten (one line naming the file).
-    """
-    with RPM_LOCK:
-        _rewrite(spec, version, upstream_version, release, source0, keep_changelog, macros)
-
-
-def _rewrite(
-    spec: Path,
-    version: str,
-    upstream_version: str,
-    release: str,
-    source0: str | None,
-    keep_changelog: bool,
-    macros: Mapping[str, str],
-) -> None:
-    original = _read(spec)
-    version = version.replace("-", ".", 1)
-    text = original.replace("UPSTREAMVERSION", upstream_version)
-    sf = _open(spec, macros, content=text)
-    try:
-        name = sf.expanded_name
-        nvr_value = dlrn_nvr(name, version, release, source0)
-        sf.version = version
-        sf.raw_release = f"{release}%{{?dist}}"
-        if source0 is not None:
-            _set_source0(sf, spec, source0)
-        if not keep_changelog:
-            with sf.sections() as sections:
-                if "changelog" in sections:
-                    sections.changelog[:] = []
-        body = _strip_prefix(str(sf))
-    except SpecError:
-        raise
-    except Exception as exc:
-        raise SpecError(f"{spec}: cannot be rewritten: {_one_line(str(exc))}") from None
-    header = (
-        f"%global dlrn_nvr {nvr_value}\n"
-        "%global dlrn 1\n"
-        f"%define upstream_version {upstream_version}\n"
-    )
-    _write_atomic(spec, header + body)
-    check = _spec_info(spec, macros)
-    if check.version != version:
-        raise SpecError(
-            f"{spec}: Version expands to {check.version!r} after the rewrite, expected {version!r}"
-        )
-
-
-def _set_source0(sf: Specfile, spec: Path, source0: str) -> None:
-    with sf.sources() as sources:
-        for source in sources:
-            if source.number == 0:
-                source.location = source0
-                return
-    raise SpecError(f"{spec}: no Source0 tag to point at the tarball {source0}")

@@ -3,8 +3,8 @@
 ``trunkline distgit`` changes specs the way RDO maintainers (and rdopkg) do:
 set Version (through the macro it refers to, if any) with the milestone and
 Release reset, bump Release, prepend a ``%changelog`` entry headed ``* DATE
-NAME <EMAIL> [E:]V-R`` in the spec's own style, rewrite the ``PatchNNNN:``
-lines after the ``# patches_base=`` magic comment, and sync ``Requires:``.
+NAME <EMAIL> [E:]V-R`` in the spec's own style, and rewrite the ``PatchNNNN:``
+lines after the ``# patches_base=`` magic comment (``Requires:`` are :mod:`.requires`').
 Specs that use rpmautospec (``%autorelease``, ``%autochangelog``) get neither a
 Release change nor a changelog entry: there the commit is the changelog.
 Each edit is one parse and one atomic write; a failed edit writes nothing.
@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from trunkline.errors import SpecError
@@ -25,7 +24,6 @@ from trunkline.rpmspec.adapter import EditableSpec, SpecInfo, find_spec, read_sp
 
 __all__ = [
     "SpecInfo",
-    "SpecRequire",
     "add_changelog_entry",
     "find_spec",
     "read_spec",
@@ -41,15 +39,6 @@ _CONDITIONAL_OPEN = ("%if", "%ifarch", "%ifnarch", "%ifos", "%ifnos")
 _VERSION_PARTS = re.compile(r"(\d+(?:\.\d+)*)([.%]|$)(.*)")
 _MILESTONE = "%{?milestone}"
 _ENTRY_HEAD = re.compile(r"^\*\s+\S+\s+\S+\s+\d+\s+\d{4}\s+.*?>(\s+-)?\s")
-
-
-@dataclass(frozen=True)
-class SpecRequire:
-    """One ``Requires:`` dependency of one (sub)package, as rpm parsed it."""
-
-    name: str
-    op: str = ""
-    version: str = ""
 
 
 def split_version(version: str) -> tuple[str, str]:
@@ -242,6 +231,26 @@ def _preamble_anchor(lines: Sequence[str]) -> tuple[int, bool]:
     return last_source + 1, False
 
 
+def _refuse_conditional_patches(path: Path, lines: Sequence[str]) -> None:
+    """Patch lines inside ``%if`` blocks are kept by hand (RDO master backports).
+
+    Raises:
+        SpecError: such a line exists; regenerating would drop its condition.
+    """
+    depth = 0
+    for line in lines:
+        word = line.split(None, 1)[0] if line.strip() else ""
+        if word in _CONDITIONAL_OPEN:
+            depth += 1
+        elif word == "%endif":
+            depth -= 1
+        elif depth > 0 and _PATCH_TAG.match(line.split(":", 1)[0].strip()):
+            raise SpecError(
+                f"{path}: '{line.strip()}' is inside an %if block; such patches are kept "
+                "by hand and regenerating the Patch lines would drop their condition"
+            )
+
+
 def set_patches(path: Path, filenames: Sequence[str]) -> None:
     """Replace all ``PatchNNNN:`` lines by ``Patch0001: <file>`` ... in the preamble.
 
@@ -250,11 +259,13 @@ def set_patches(path: Path, filenames: Sequence[str]) -> None:
     distgits and rdopkg keep them.
 
     Raises:
-        SpecError: the spec has no anchor for the Patch lines.
+        SpecError: the spec has no anchor for the Patch lines, or a Patch line sits
+            inside an ``%if`` block (hand-kept: it would lose its condition).
     """
     new = [f"Patch{i:04d}: {name}" for i, name in enumerate(filenames, start=1)]
     with adapter.edit_spec(path) as spec, spec.sections() as sections:
         pre = sections.package
+        _refuse_conditional_patches(path, pre)
         # Only the tag lines go: removing Tag objects would take their comments along.
         pre[:] = [ln for ln in pre if not _PATCH_TAG.match(ln.split(":", 1)[0].strip())]
         try:
@@ -340,102 +351,3 @@ def set_global_macro(path: Path, name: str, value: str) -> bool:
                 macro.body = value
                 found = True
     return found
-
-
-def spec_requires(path: Path) -> tuple[list[SpecRequire], set[str]]:
-    """All ``Requires`` of every (sub)package, as librpm parsed them, and all Provides.
-
-    Returns:
-        (requires in spec order with duplicates removed, names the spec provides).
-    """
-    info = read_spec(path)
-    requires: list[SpecRequire] = []
-    for name, op, version in info.requires_detail:
-        if name.startswith(("rpmlib(", "/")):
-            continue
-        req = SpecRequire(name, op, version)
-        if req not in requires:
-            requires.append(req)
-    return requires, set(info.provides)
-
-
-def _package_section_ids(spec: EditableSpec) -> list[str]:
-    with spec.sections() as sections:
-        return [s.id for s in sections if s.normalized_name == "package"]
-
-
-def requires_alignment(path: Path) -> str:
-    """The separator the spec uses after ``Requires`` (e.g. ``':       '``)."""
-    with adapter.edit_spec(path) as spec:
-        return _requires_separator(spec)
-
-
-def _requires_separator(spec: EditableSpec) -> str:
-    for section_id in _package_section_ids(spec):
-        with spec.tags(section_id) as tags:
-            for tag in tags:
-                if tag.name == "Requires":
-                    return adapter.tag_separator(tag)
-    return ":        "
-
-
-def sync_requires(path: Path, wanted: Mapping[str, str], *, normalize: bool = True) -> list[str]:
-    """Make the spec's Requires carry the wanted versions; add the missing ones.
-
-    Args:
-        path: the spec.
-        wanted: RPM name in the ``python-`` form → version clause (``">= 1.2"`` or ``""``).
-        normalize: match ``python3-x`` in the spec to ``python-x`` in ``wanted``.
-
-    Returns:
-        The Requires values written (changed or added), for the report.
-
-    An existing line keeps its name (``python3-x``) and gets the new clause.
-    Missing ones go after the last ``Requires`` of the subpackage holding the most
-    python Requires, with the same ``python3-`` prefix that subpackage uses.
-    """
-    written: list[str] = []
-    seen: set[str] = set()
-    with adapter.edit_spec(path) as spec:
-        ids = _package_section_ids(spec)
-        separator = _requires_separator(spec)
-        best_id, best_count, prefix = ids[0], -1, "python3-"
-        for section_id in ids:
-            with spec.tags(section_id) as tags:
-                count = 0
-                for tag in tags:
-                    if tag.name != "Requires" or not tag.value.split():
-                        continue
-                    name = tag.value.split()[0]
-                    key = normalize_python_name(name) if normalize else name
-                    if key.startswith("python-"):
-                        count += 1
-                        if name.startswith("python3-"):
-                            prefix = "python3-"
-                    if key in wanted and key not in seen:
-                        seen.add(key)
-                        value = f"{name} {wanted[key]}".strip()
-                        if value != tag.value:
-                            tag.value = value
-                            written.append(value)
-                if count > best_count:
-                    best_id, best_count = section_id, count
-        missing = [k for k in wanted if k not in seen]
-        if missing:
-            with spec.tags(best_id) as tags:
-                reqs = [i for i, t in enumerate(tags) if t.name == "Requires"]
-                at = reqs[-1] + 1 if reqs else len(tags)
-                for key in missing:
-                    name = (
-                        prefix + key.removeprefix("python-") if key.startswith("python-") else key
-                    )
-                    value = f"{name} {wanted[key]}".strip()
-                    tags.insert(at, adapter.new_tag("Requires", value, separator))
-                    at += 1
-                    written.append(value)
-    return written
-
-
-def normalize_python_name(name: str) -> str:
-    """``python3-foo`` / ``python2-foo`` → ``python-foo`` (how rdopkg compares names)."""
-    return re.sub(r"^python[23]-", "python-", name)
