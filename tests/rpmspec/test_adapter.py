@@ -232,3 +232,55 @@ def test_parallel_parses_do_not_mix_their_macros(oslo_spec: Path, nova_spec: Pat
         ("openstack-nova", "0.1.0rc1.el9s"),
         ("openstack-nova", "0.1.0rc1.el10"),
     }
+
+
+SMALL = "Name: {name}\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n%description\nd\n%files\n"
+
+
+@pytest.mark.parametrize(
+    ("names", "package", "expected"),
+    [
+        (["a.spec"], None, "a.spec"),
+        (["a.spec"], "b", "a.spec"),  # the only spec, whatever its name
+        (["a.spec", "b.spec"], "b", "b.spec"),
+        (["README", "b.spec", "sources"], "x", "b.spec"),
+    ],
+)
+def test_one_rule_for_the_spec_of_a_distgit(
+    names: list[str], package: str | None, expected: str
+) -> None:
+    from trunkline.rpmspec.adapter import choose_spec
+
+    assert choose_spec(names, package, where="d") == expected
+
+
+@pytest.mark.parametrize(
+    ("names", "package", "message"),
+    [
+        ([], "b", "d: no *.spec file in the distgit"),
+        (["a.spec", "c.spec"], "b", "d: several spec files (a.spec, c.spec) and none is b.spec"),
+        (["a.spec", "c.spec"], None, "d: several spec files (a.spec, c.spec)"),
+    ],
+)
+def test_no_or_ambiguous_spec_is_one_line(
+    names: list[str], package: str | None, message: str
+) -> None:
+    from trunkline.rpmspec.adapter import choose_spec
+
+    with pytest.raises(SpecError) as err:
+        choose_spec(names, package, where="d")
+    assert str(err.value) == message
+
+
+def test_build_order_reads_the_spec_the_build_uses(tmp_path: Path) -> None:
+    """Two specs in a distgit: the order step and the pipeline both take <package>.spec."""
+    from trunkline.builder.order import spec_at
+    from trunkline.builder.pipeline import find_spec as pipeline_spec
+
+    (tmp_path / "aaa-helper.spec").write_text(SMALL.format(name="aaa-helper"))
+    (tmp_path / "python-foo.spec").write_text(SMALL.format(name="python-foo"))
+
+    info = spec_at(tmp_path, "HEAD", None, {}, local=True, package="python-foo")
+
+    assert info is not None and info.name == "python-foo"
+    assert pipeline_spec(tmp_path, None, "python-foo") == info.path

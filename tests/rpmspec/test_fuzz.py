@@ -24,8 +24,8 @@ from trunkline.rpmspec import editor
 from trunkline.rpmspec import requires as spec_reqs
 from trunkline.rpmspec.adapter import spec_info
 
-READ_EXAMPLES = 1200
-EDIT_EXAMPLES = 500
+READ_EXAMPLES = 1600
+EDIT_EXAMPLES = 400
 FUZZ = settings(
     deadline=None,
     database=None,
