@@ -171,8 +171,10 @@ def test_rpmautospec_fix_commits_the_message_and_leaves_the_spec(tmp_path: Path)
     repos = make_repos(tmp_path, AUTOSPEC, ["1.0.0"])
     before = repos.text()
 
-    fix(repos.distgit, ["Rebuild for the new macros", "Drop a stale dependency"], date=DATE)
+    changes = ["Rebuild for the new macros", "Drop a stale dependency"]
+    result = fix(repos.distgit, changes, date=DATE)
 
+    assert result.nvr == "python-foo-1.0.0-%autorelease"
     assert repos.text() == before
     assert repos.message() == "Rebuild for the new macros\n\n- Drop a stale dependency"
     assert git(repos.distgit, "rev-list", "--count", "HEAD") == "2"

@@ -71,4 +71,6 @@ def fix(
         restore_on_error(repo)
         raise
     info = editor.read_spec(spec_path)
-    return FixResult(sha, info.nvr, new_release, tuple(lines))
+    # under %autorelease the Release is counted from git at build time: say so
+    nvr = f"{info.name}-{info.version}-{info.raw_release}" if info.autorelease else info.nvr
+    return FixResult(sha, nvr, new_release, tuple(lines))
