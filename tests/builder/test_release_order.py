@@ -148,6 +148,11 @@ def build_twice(
     """Build alpha, make ``change``, build it again; return (repos, first, second)."""
     settings = world.settings(release_numbering=numbering, release_minor=minor)
     cycle = BuildCycle(settings)
+    if change != "distgit-only":
+        # both builds after tag 1.0.0, so both are Version 1.0.1 and the Release decides
+        world.upstreams["alpha"].commit(
+            "Start the next version", {"alpha.conf": "x = 1\n"}, date="2025-06-01 10:00:00 +0000"
+        )
     assert [o.status for o in cycle.run(CycleOptions()).outcomes] == [BuildStatus.SUCCESS]
     first = newest(cycle, "alpha")
     if change == "distgit-only":
@@ -172,7 +177,7 @@ def test_a_rebuild_sorts_higher_and_dnf_upgrades_to_it(
     else:
         assert second.dt_commit < first.dt_commit
     old_rpm, new_rpm = built_rpm(repos, first), built_rpm(repos, second)
-    assert evr(new_rpm)[1] == evr(old_rpm)[1] == "1.0.0"
+    assert evr(new_rpm)[1] == evr(old_rpm)[1] == ("1.0.0" if change == "distgit-only" else "1.0.1")
     assert rpm.labelCompare(evr(new_rpm), evr(old_rpm)) == 1
 
     root = tmp_path / "root"

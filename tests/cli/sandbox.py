@@ -22,7 +22,7 @@ import yaml
 
 from tests.builder.cycle_world import CycleWorld, make_cycle_world
 from tests.conftest import git
-from tests.distgit.world import World, build_world
+from tests.distgit.world import SPEC_SETUPTOOLS, World, build_world, commit
 from tests.metadata.conftest import EDIT_TREE, MINI_RDO
 
 EXE = Path(sys.executable).parent / "trunkline"
@@ -119,6 +119,14 @@ def _distgit(sb: Sandbox) -> Path:
     return target
 
 
+def _setuptools_distgit(sb: Sandbox) -> Path:
+    """The distgit with a setuptools spec: no dependency generator, so reqcheck can miss."""
+    target = sb.tmp / "python-foo-setuptools"
+    shutil.copytree(sb.worlds.distgit.distgit, target, symlinks=True)
+    commit(target, "setuptools macros", {"python-foo.spec": SPEC_SETUPTOOLS}, "2024-03-05T00:00:00")
+    return target
+
+
 # name -> how to make it in a sandbox (returns the path that "{name}" stands for).
 PLACES: dict[str, Callable[[Sandbox], Path]] = {
     "tmp": lambda sb: sb.tmp,
@@ -142,6 +150,7 @@ PLACES: dict[str, Callable[[Sandbox], Path]] = {
     "bad_yaml": lambda sb: _write(sb.tmp / "bad-yaml" / "rdo.yml", "releases: [\n").parent,
     "info_git": _info_git,
     "distgit": _distgit,
+    "setuptools_distgit": _setuptools_distgit,
     "clone_info": lambda sb: _clone_info(sb, "clone-info", sb.worlds.distgit.distgit.as_uri()),
     "clone_info_gone": lambda sb: _clone_info(
         sb, "clone-info-gone", (sb.tmp / "no-such-distgit").as_uri()
