@@ -21,6 +21,16 @@ command -v rsync >/dev/null 2>&1 || need_apt+=(rsync)
 "$PY" -c 'import ensurepip, venv' >/dev/null 2>&1 || need_apt+=(python3-venv)
 # rpmlint (trunkline distgit lint) loads libmagic through python-magic
 ldconfig -p 2>/dev/null | grep -q 'libmagic\.so\.1' || need_apt+=(libmagic1)
+# The API's Kerberos (HTTP Negotiate): the gssapi module has no Linux wheel and builds
+# against libkrb5 (krb5-config, a C compiler, Python's headers); its tests run a real MIT
+# KDC (krb5kdc, kdb5_util from krb5-kdc; kadmin.local from krb5-admin-server; kinit).
+command -v krb5-config >/dev/null 2>&1 || need_apt+=(libkrb5-dev)
+command -v gcc >/dev/null 2>&1 || need_apt+=(gcc)
+[ -f "$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')/Python.h" ] \
+    || need_apt+=(python3-dev)
+[ -x /usr/sbin/krb5kdc ] || need_apt+=(krb5-kdc)
+[ -x /usr/sbin/kadmin.local ] || need_apt+=(krb5-admin-server)
+command -v kinit >/dev/null 2>&1 || need_apt+=(krb5-user)
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "bootstrap: installing system packages: ${need_apt[*]}"
     SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
@@ -37,6 +47,12 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     echo "bootstrap: installing trunkline and its dependencies into .venv"
     .venv/bin/pip install -q --upgrade pip
     .venv/bin/pip install -q -e '.[dev]'
+    # passlib (unmaintained) was replaced by libpass, which installs the same `passlib`
+    # package: removing the old distribution deletes those files, so put libpass back.
+    if .venv/bin/pip show -q passlib >/dev/null 2>&1; then
+        .venv/bin/pip uninstall -y -q passlib
+        .venv/bin/pip install -q --force-reinstall --no-deps libpass
+    fi
     touch "$stamp"
 fi
 # The rpm shim on PyPI loads Debian's python3-rpm bindings; fail early if it cannot.

@@ -1,9 +1,17 @@
 """API users: salted password hashes, HTTP Basic checks, and a cache that keeps POSTs fast.
 
-Passwords are stored as ``pbkdf2_sha256`` hashes (DLRN's ``sha512_crypt`` hashes
-still verify, so an imported DLRN user table works). A KDF costs tens of
-milliseconds by design, which DLRN pays on every POST. Here a successful check is
-remembered as ``HMAC(process key, user, stored hash, password)``: the key is
+Hashing is libpass's ``CryptContext`` (libpass is the maintained fork of passlib,
+which has had no release since 2020; it installs the same ``passlib`` module).
+New passwords are stored as ``argon2id`` (argon2-cffi, libpass's default
+parameters: 64 MiB, 3 passes, 4 lanes, RFC 9106's second recommendation).
+DLRN's ``sha512_crypt`` hashes (``$6$rounds=656000$...``, dlrn/user.py) and
+trunkline's earlier ``pbkdf2_sha256`` ones still verify, and the first successful
+login with one of them stores an argon2id hash in its place (``verify_and_update``);
+a wrong password changes nothing. pwdlib, the other maintained choice, only
+knows argon2 and bcrypt, so it cannot read a DLRN users table.
+
+A KDF costs tens of milliseconds by design, which DLRN pays on every POST. Here a
+successful check is remembered as ``HMAC(process key, user, stored hash, password)``: the key is
 random per process and never leaves memory, no plaintext is kept, a changed or
 deleted password no longer matches (the stored hash is part of the digest), and
 the stored hashes stay as strong as before.
@@ -13,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 import threading
 from collections import OrderedDict
@@ -20,13 +29,16 @@ from dataclasses import dataclass
 
 from passlib.context import CryptContext
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from trunkline.db.models import User, UserRole
 from trunkline.errors import InputError
 from trunkline.publish.layout import check_name
 
-PASSWORDS = CryptContext(schemes=["pbkdf2_sha256", "sha512_crypt"], deprecated="auto")
+# The first scheme hashes new passwords; the others only verify, then get replaced.
+log = logging.getLogger(__name__)
+PASSWORDS = CryptContext(schemes=["argon2", "pbkdf2_sha256", "sha512_crypt"], deprecated="auto")
 CACHE_SIZE = 4096
 
 
@@ -65,29 +77,53 @@ class Authenticator:
         msg = b"\0".join(s.encode("utf-8", "surrogatepass") for s in (username, stored, password))
         return hmac.new(self._key, msg, hashlib.sha256).digest()
 
-    def verify(self, session: Session, username: str, password: str) -> Identity | None:
-        """The user if ``password`` is theirs, else None."""
+    def verify(
+        self, session: Session, username: str, password: str, *, rehash: bool = True
+    ) -> Identity | None:
+        """The user if ``password`` is theirs, else None.
+
+        With ``rehash``, a password stored with an old scheme is re-hashed with
+        the current one and committed (a failed commit is logged and rolled back:
+        the login still succeeds). The caller passes False when the database must
+        not be written (``[api] read_only``).
+        """
         user = session.scalars(select(User).where(User.username == username).limit(1)).first()
         if user is None:
             # Spend the same time as a real check so user names cannot be probed.
             PASSWORDS.dummy_verify()
             return None
-        digest = self._digest(username, user.password, password)
+        cached = self._digest(username, user.password, password)
         with self._lock:
-            if digest in self._ok:
-                self._ok.move_to_end(digest)
+            if cached in self._ok:
+                self._ok.move_to_end(cached)
                 return Identity(user.username, user.role)
         try:
-            ok = PASSWORDS.verify(password, user.password)
+            ok, new_hash = PASSWORDS.verify_and_update(password, user.password)
         except (ValueError, TypeError):
-            ok = False
+            ok, new_hash = False, None
         if not ok:
             return None
+        if new_hash is not None and rehash:
+            _store_rehash(session, user, new_hash)
+        # Keyed on the hash now stored, so the next request hits the cache.
+        digest = self._digest(username, user.password, password)
         with self._lock:
             self._ok[digest] = None
             while len(self._ok) > self._size:
                 self._ok.popitem(last=False)
         return Identity(user.username, user.role)
+
+
+def _store_rehash(session: Session, user: User, new_hash: str) -> None:
+    old = user.password
+    user.password = new_hash
+    try:
+        session.commit()
+    except SQLAlchemyError as exc:
+        session.rollback()
+        log.warning("user %r: could not store the re-hashed password: %s", user.username, exc)
+        return
+    log.info("user %r: password re-hashed from %s", user.username, PASSWORDS.identify(old))
 
 
 def create_user(
