@@ -15,7 +15,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from trunkline.errors import ConfigError
 
@@ -135,6 +135,26 @@ class ApiSettings(_Section):
     port: int = Field(default=5000, ge=1, le=65535)
     read_only: bool = False
     protect_read_endpoints: bool = False
+    # Kerberos (HTTP Negotiate), DLRN's KrbAuthentication driver: on when a keytab is set.
+    # kerberos_keytab: absolute path of the HTTP service keytab (DLRN's HTTP_KEYTAB_PATH);
+    # kerberos_principal: accept tickets for this service principal only, e.g.
+    # "HTTP/api.example.com@EXAMPLE.COM" (empty: any key in the keytab).
+    kerberos_keytab: Path | None = None
+    kerberos_principal: str = ""
+
+    @field_validator("kerberos_keytab")
+    @classmethod
+    def _absolute_keytab(cls, path: Path | None) -> Path | None:
+        if path is not None and not path.is_absolute():
+            raise ValueError("must be an absolute path")
+        return path
+
+    @field_validator("kerberos_principal")
+    @classmethod
+    def _principal_needs_keytab(cls, principal: str, info: ValidationInfo) -> str:
+        if principal and info.data.get("kerberos_keytab") is None:
+            raise ValueError("needs kerberos_keytab")
+        return principal
 
 
 class PromotionSettings(_Section):

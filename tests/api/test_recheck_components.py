@@ -62,7 +62,10 @@ def test_recheck_of_a_successful_package_is_dlrns_409(
         r = c.post("/api/recheck_package", json={"package_name": "pkg-ok"})
     assert (r.status_code, r.json()) == (
         409,
-        {"message": "It's not possible to recheck a successful commit"},
+        {
+            "message": "Error while rechecking pkg-ok. "
+            "It's not possible to recheck a successful commit"
+        },
     )
     assert _status(live, builds["ok"].id) is BuildStatus.SUCCESS
 
@@ -74,16 +77,32 @@ def test_recheck_of_an_unknown_package_is_a_400(
         r = c.post("/api/recheck_package", json={"package_name": "no-such-pkg"})
     assert (r.status_code, r.json()) == (
         400,
-        {"message": "There are no existing commits for package_name 'no-such-pkg'"},
+        {
+            "message": "Error while rechecking no-such-pkg. There are no existing commits "
+            "or the commit to be rechecked is already marked as RETRY."
+        },
     )
 
 
-def test_recheck_without_package_name_is_missing_parameters(
-    live: LiveApi, builds: dict[str, world.Build]
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "Errors detected: 1 {'package_name': 'field required'}"),
+        (b"{}", "Errors detected: 1 {'package_name': 'field required'}"),
+        (
+            b'{"package_name": null}',
+            "Errors detected: 1 {'package_name': 'none is not an allowed value'}",
+        ),
+        (b'{"package_name": 7}', "Errors detected: 1 {'package_name': 'str type expected'}"),
+    ],
+)
+def test_recheck_without_package_name_is_dlrns_400(
+    live: LiveApi, builds: dict[str, world.Build], content: bytes, message: str
 ) -> None:
+    """DLRN reads no content type here: an empty body without one is a 400, not a 415."""
     with live.client() as c:
-        r = c.post("/api/recheck_package", json={})
-    assert (r.status_code, r.json()) == (400, {"message": "Missing parameters"})
+        r = c.post("/api/recheck_package", content=content)
+    assert (r.status_code, r.json()) == (400, {"message": message})
 
 
 def test_recheck_of_a_failed_package_makes_the_next_cycle_rebuild_it(
@@ -117,4 +136,4 @@ def test_components_lists_each_component_once_sorted_without_auth(
 ) -> None:
     with live.client(auth=False) as c:
         r = c.get("/api/components")
-    assert (r.status_code, r.json()) == (200, ["compute", "network"])
+    assert (r.status_code, r.json()) == (200, {"components": ["compute", "network"]})

@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from trunkline import __version__
 from trunkline.api.auth import Authenticator
 from trunkline.api.deps import ApiContext, describe
+from trunkline.api.negotiate import Negotiator
 from trunkline.api.routes import builds, graphql, health, html, metrics, promotions, votes
 from trunkline.config import Settings
 from trunkline.db.engine import open_database, session_factory
@@ -129,6 +130,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     Raises:
         DatabaseError: the database cannot be opened or migrated.
+        ConfigError: ``[api] kerberos_keytab`` is set but unusable.
     """
     engine = open_database(settings.database_url)
     app = FastAPI(
@@ -136,11 +138,16 @@ def create_app(settings: Settings) -> FastAPI:
         version=__version__,
         description="DLRN-compatible API: CI votes, promotions, build metrics.",
     )
+    api = settings.api
+    negotiator = None
+    if api.kerberos_keytab is not None:
+        negotiator = Negotiator(api.kerberos_keytab, api.kerberos_principal)
     app.state.ctx = ApiContext(
         settings=settings,
         sessions=session_factory(engine),
         auth=Authenticator(),
         templates=_templates(),
+        negotiator=negotiator,
     )
     app.state.engine = engine
     _install_handlers(app)

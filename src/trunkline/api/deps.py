@@ -21,15 +21,16 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Request, Response
 from jinja2 import Environment
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from trunkline.api.auth import Authenticator, Identity
+from trunkline.api.negotiate import Negotiator
 from trunkline.config import Settings
-from trunkline.db.models import UserRole
+from trunkline.db.models import User, UserRole
 from trunkline.errors import InputError
 
 M = TypeVar("M", bound=BaseModel)
@@ -44,6 +45,7 @@ class ApiContext:
     sessions: sessionmaker[Session]
     auth: Authenticator
     templates: Environment
+    negotiator: Negotiator | None = None  # Kerberos, when [api] kerberos_keytab is set
 
 
 async def context(request: Request) -> ApiContext:
@@ -67,15 +69,15 @@ async def db_session(ctx: Ctx) -> AsyncIterator[Session]:
 DB = Annotated[Session, Depends(db_session)]
 
 
-def _unauthorized(message: str = "Unauthorized access") -> HTTPException:
-    return HTTPException(401, message, headers={"WWW-Authenticate": 'Basic realm="trunkline"'})
+def _unauthorized(ctx: ApiContext, message: str = "Unauthorized access") -> HTTPException:
+    """401 with one challenge per enabled scheme (RFC 7235 allows a list in one header)."""
+    challenge = 'Basic realm="trunkline"'
+    if ctx.negotiator is not None:
+        challenge = "Negotiate, " + challenge
+    return HTTPException(401, message, headers={"WWW-Authenticate": challenge})
 
 
-def _credentials(request: Request) -> tuple[str, str] | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() != "basic" or not value:
-        return None
+def _credentials(value: str) -> tuple[str, str] | None:
     try:
         decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):
@@ -84,22 +86,56 @@ def _credentials(request: Request) -> tuple[str, str] | None:
     return (user, password) if sep else None
 
 
-def authenticate(request: Request, ctx: ApiContext, session: Session) -> Identity:
-    """The user of HTTP Basic credentials.
+def _negotiate(
+    ctx: ApiContext, session: Session, value: str, response: Response | None
+) -> Identity:
+    """The trunkline user of a Kerberos principal (DLRN's name mapping: up to ``@``)."""
+    if ctx.negotiator is None:
+        raise _unauthorized(ctx)
+    try:
+        token = base64.b64decode(value.strip(), validate=True)
+    except binascii.Error:
+        raise _unauthorized(ctx) from None
+    accepted = ctx.negotiator.accept(token)
+    if accepted is None:
+        raise _unauthorized(ctx)
+    user = session.get(User, accepted.username)
+    if user is None:
+        raise HTTPException(
+            403, f"Kerberos principal {accepted.principal!r} is not a trunkline user"
+        )
+    if response is not None and accepted.reply:
+        response.headers["WWW-Authenticate"] = "Negotiate " + base64.b64encode(
+            accepted.reply
+        ).decode("ascii")
+    return Identity(user.username, user.role)
+
+
+def authenticate(
+    request: Request, ctx: ApiContext, session: Session, response: Response | None = None
+) -> Identity:
+    """The user of HTTP Basic credentials or of a Kerberos ``Negotiate`` token.
+
+    A completed Negotiate exchange puts the server's token in ``response``'s
+    ``WWW-Authenticate`` header (mutual authentication).
 
     Raises:
-        HTTPException: 401 without valid credentials.
+        HTTPException: 401 without valid credentials (challenging every enabled
+            scheme); 403 for a Kerberos principal that names no trunkline user.
     """
-    creds = _credentials(request)
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "negotiate" and value:
+        return _negotiate(ctx, session, value, response)
+    creds = _credentials(value) if scheme.lower() == "basic" and value else None
     if creds is None:
-        raise _unauthorized()
-    identity = ctx.auth.verify(session, *creds)
+        raise _unauthorized(ctx)
+    identity = ctx.auth.verify(session, *creds, rehash=not ctx.settings.api.read_only)
     if identity is None:
-        raise _unauthorized()
+        raise _unauthorized(ctx)
     return identity
 
 
-def writer(request: Request, ctx: Ctx, session: DB) -> Identity:
+def writer(request: Request, response: Response, ctx: Ctx, session: DB) -> Identity:
     """The authenticated user of a write request.
 
     Raises:
@@ -108,7 +144,7 @@ def writer(request: Request, ctx: Ctx, session: DB) -> Identity:
     """
     if ctx.settings.api.read_only:
         raise HTTPException(403, "API is in read-only mode")
-    identity = authenticate(request, ctx, session)
+    identity = authenticate(request, ctx, session, response)
     if identity.role is UserRole.READ_ONLY:
         raise HTTPException(403, f"user {identity.username!r} is read-only")
     return identity
@@ -117,18 +153,36 @@ def writer(request: Request, ctx: Ctx, session: DB) -> Identity:
 Writer = Annotated[Identity, Depends(writer)]
 
 
-async def reader(request: Request, ctx: Ctx, session: DB) -> None:
+def json_writer(request: Request, user: Writer) -> Identity:
+    """The authenticated user of a write whose body must be JSON.
+
+    Credentials are checked first, as DLRN's ``login_required`` wraps its
+    ``_json_media_type`` check: a request without them is a 401 whatever its body.
+
+    Raises:
+        HTTPException: 401/403 as :func:`writer`; 415 when the body is not JSON.
+    """
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != JSON:
+        raise HTTPException(415, "Unsupported Media Type, use JSON")
+    return user
+
+
+JsonWriter = Annotated[Identity, Depends(json_writer)]
+
+
+async def reader(request: Request, response: Response, ctx: Ctx, session: DB) -> None:
     """Let a read through, asking for credentials if read endpoints are protected.
 
     Raises:
         HTTPException: 401 when protected and no valid credentials were given.
     """
     if ctx.settings.api.protect_read_endpoints:
-        await run_in_threadpool(authenticate, request, ctx, session)
+        await run_in_threadpool(authenticate, request, ctx, session, response)
 
 
 async def require_json(request: Request) -> None:
-    """Refuse a write whose body is not JSON, as DLRN does.
+    """Refuse a write whose body is not JSON (before authentication: prefer :data:`JsonWriter`).
 
     Raises:
         HTTPException: 415.
@@ -136,6 +190,19 @@ async def require_json(request: Request) -> None:
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype != JSON:
         raise HTTPException(415, "Unsupported Media Type, use JSON")
+
+
+def required(values: dict[str, object]) -> None:
+    """Refuse missing required fields with DLRN's message (pydantic v1 through
+    flask-container-scaffold's ``parse_input``), fields in DLRN's model order:
+    ``Errors detected: 2 {'commit_hash': 'field required', 'distro_hash': 'field required'}``.
+
+    Raises:
+        InputError: one of ``values`` (field name -> value) is None.
+    """
+    missing = {name: "field required" for name, value in values.items() if value is None}
+    if missing:
+        raise InputError(f"Errors detected: {len(missing)} {missing!r}")
 
 
 async def json_body(request: Request) -> dict[str, Any]:

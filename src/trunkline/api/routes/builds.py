@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from trunkline.api.deps import DB, Ctx, Writer, reader, require_json
+from trunkline.api.deps import DB, Ctx, Writer, reader, require_json, required
 from trunkline.api.schemas import inputs, outputs
 from trunkline.db import api_queries, queries
 from trunkline.db.models import BuildStatus
@@ -32,35 +35,62 @@ def remote_import(ctx: Ctx, session: DB, user: Writer, p: inputs.ImportBody) -> 
     return outputs.Imported(repo_url=p.repo_url)
 
 
-@router.post("/recheck_package", status_code=201, dependencies=[Depends(require_json)])
-def recheck_package(
-    session: DB,
+@router.post("/recheck_package", status_code=201)
+async def recheck_package(
+    request: Request,
     user: Writer,
-    p: inputs.RecheckBody | None = None,
+    session: DB,
     package_name: Annotated[str | None, Query(max_length=255)] = None,
 ) -> outputs.Recheck:
     """Have the next build cycle rebuild a package's last failed build.
 
-    ``package_name`` comes from the query string (as DLRN's clients send it,
-    with an empty JSON body) or from the JSON body. Unlike DLRN, which deletes
-    the row, the build is kept and marked RETRY: the builder's "already
-    processed" lookups skip RETRY rows, so the pair is built again.
+    ``package_name`` comes from the query string, as DLRN's ``dlrnapi
+    recheck-package`` sends it, or from a JSON body; the body's content type is
+    not checked (DLRN does not either). Unlike DLRN, which deletes the row, the
+    build is kept and marked RETRY: the builder's "already processed" lookups
+    skip RETRY rows, so the pair is built again.
     """
     del user
-    name = package_name or (p.package_name if p is not None else None)
-    if not name:
-        raise InputError("Missing parameters")
+    name: object = package_name
+    if name is None:
+        body = await _json_object(request)
+        if "package_name" in body and body["package_name"] is None:
+            raise InputError("Errors detected: 1 {'package_name': 'none is not an allowed value'}")
+        name = body.get("package_name")
+    required({"package_name": name})
+    if not isinstance(name, str) or not name or len(name) > 255:
+        raise InputError("Errors detected: 1 {'package_name': 'str type expected'}")
+    return await run_in_threadpool(_recheck, session, name)
+
+
+async def _json_object(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise InputError("request body: malformed JSON") from None
+    return data if isinstance(data, dict) else {}
+
+
+def _recheck(session: Session, name: str) -> outputs.Recheck:
     build = api_queries.last_processed_build(session, name)
     if build is None:
-        raise InputError(f"There are no existing commits for package_name {name!r}")
+        raise InputError(
+            f"Error while rechecking {name}. There are no existing commits or the commit "
+            "to be rechecked is already marked as RETRY."
+        )
     if build.status is BuildStatus.SUCCESS:
-        raise HTTPException(409, "It's not possible to recheck a successful commit")
+        raise HTTPException(
+            409, f"Error while rechecking {name}. It's not possible to recheck a successful commit"
+        )
     build.status = BuildStatus.RETRY
     session.commit()
     return outputs.Recheck(result="ok")
 
 
 @router.get("/components", dependencies=[Depends(reader)])
-async def components(session: DB) -> list[str]:
-    """The components that have builds."""
-    return queries.components(session)
+async def components(session: DB) -> outputs.Components:
+    """The components that have builds, as DLRN's ``{"components": [...]}``."""
+    return outputs.Components(components=queries.components(session))

@@ -13,11 +13,13 @@ Anyone adding a mutation here must put it behind the ``Writer`` dependency.
 from __future__ import annotations
 
 import json
+import operator
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from graphql import GraphQLSchema, build_schema, graphql_sync
+from graphql import GraphQLError, GraphQLSchema, build_schema, graphql_sync
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -42,13 +44,18 @@ type Promotion { id: Int! commitId: Int! promotionName: String! timestamp: Int! 
   component: String aggregateHash: String automatic: Boolean! }
 type PackageStatus { id: ID! projectName: String! status: String! lastSuccess: Int
   firstFailureCommit: String }
+input IntFilter { gt: Int gte: Int lt: Int lte: Int eq: Int }
+input CIVoteWhere { timestamp: IntFilter }
+input CIVoteAggWhere { timestamp: IntFilter }
 type Query {
   commits(projectName: String, component: String, status: String, offset: Int, limit: Int,
           commitHash: String, distroHash: String, extendedHash: String): [Commit]
   civote(commitId: Int, ciName: String, ciVote: Boolean, ciInProgress: Boolean,
-         timestamp: Int, user: String, component: String, offset: Int, limit: Int): [CIVote]
+         timestamp: Int, user: String, component: String, offset: Int, limit: Int,
+         where: CIVoteWhere): [CIVote]
   civoteAgg(refHash: String, ciName: String, ciVote: Boolean, ciInProgress: Boolean,
-            timestamp: Int, user: String, offset: Int, limit: Int): [CIVoteAgg]
+            timestamp: Int, user: String, offset: Int, limit: Int, lastRefHash: Boolean,
+            where: CIVoteAggWhere): [CIVoteAgg]
   promotions(commitId: Int, promotionName: String, aggregateHash: String, component: String,
              offset: Int, limit: Int): [Promotion]
   packageStatus(projectName: String, status: String): [PackageStatus]
@@ -92,7 +99,15 @@ class Root:
         stmt = select(model)
         for arg, column in filters.items():
             if args.get(arg) is not None:
-                stmt = stmt.where(getattr(model, column) == args[arg])
+                col = getattr(model, column)
+                # DLRN matches extendedHash with SQL LIKE ("1234567890_%").
+                stmt = stmt.where(
+                    col.like(args[arg]) if arg == "extendedHash" else col == args[arg]
+                )
+        timestamp = (args.get("where") or {}).get("timestamp") or {}
+        for op, value in timestamp.items():
+            if value is not None:
+                stmt = stmt.where(_COMPARE[op](model.timestamp, value))
         offset, limit = _page(args)
         stmt = stmt.order_by(model.id.desc()).offset(offset).limit(limit)
         cols = _columns(model)
@@ -117,7 +132,25 @@ class Root:
         return self._list(CIVote, {k: _snake(k) for k in keys}, args)
 
     def civoteAgg(self, _info: Any, **args: Any) -> list[Row]:  # noqa: N802 (GraphQL name)
+        """Aggregate votes; ``lastRefHash: true`` keeps only those on the aggregate
+        voted last (DLRN: newest timestamp), and then ignores the other filters."""
         keys = ("refHash", "ciName", "ciVote", "ciInProgress", "timestamp", "user")
+        if args.get("lastRefHash"):
+            where_ts = (args.get("where") or {}).get("timestamp")
+            if args.get("refHash") or args.get("timestamp") or where_ts:
+                raise GraphQLError(
+                    "refHash/timestamp/where.timestamp and last_ref_hash "
+                    "cannot be provided in the same query"
+                )
+            newest = self.session.scalars(
+                select(CIVoteAggregate.ref_hash)
+                .order_by(CIVoteAggregate.timestamp.desc(), CIVoteAggregate.id.desc())
+                .limit(1)
+            ).first()
+            if newest is not None:
+                return self._list(
+                    CIVoteAggregate, {"refHash": "ref_hash"}, {**_paging(args), "refHash": newest}
+                )
         return self._list(CIVoteAggregate, {k: _snake(k) for k in keys}, args)
 
     def promotions(self, _info: Any, **args: Any) -> list[Row]:
@@ -147,6 +180,19 @@ class Root:
                 }
             )
         return out
+
+
+_COMPARE: dict[str, Callable[[Any, int], Any]] = {
+    "gt": operator.gt,
+    "gte": operator.ge,
+    "lt": operator.lt,
+    "lte": operator.le,
+    "eq": operator.eq,
+}
+
+
+def _paging(args: dict[str, Any]) -> dict[str, Any]:
+    return {k: args[k] for k in ("offset", "limit") if k in args}
 
 
 def _snake(name: str) -> str:

@@ -6,15 +6,22 @@ import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
+from sqlalchemy.orm import Session
 
-from trunkline.api.deps import DB, JSON, Body, Ctx, Writer, merged, reader, require_json
+from trunkline.api.deps import DB, JSON, Body, Ctx, JsonWriter, merged, reader, required
 from trunkline.api.schemas import inputs, outputs
 from trunkline.config import Settings
 from trunkline.db import api_queries
 from trunkline.db.models import Commit, Promotion
-from trunkline.errors import InputError
-from trunkline.promotion import UnknownBuildError
-from trunkline.promotion.promote import PromoteRequest, promote, repo_hash, repo_url
+from trunkline.errors import InputError, UnsafeNameError
+from trunkline.promotion import PurgedBuildError, ReservedNameError, UnknownBuildError
+from trunkline.promotion.promote import (
+    PromoteRequest,
+    check_promote_name,
+    promote,
+    repo_hash,
+    repo_url,
+)
 
 router = APIRouter(prefix="/api", tags=["promotions"])
 PAGE = 100
@@ -86,25 +93,58 @@ async def promotions(
     return Response(_json(ctx.settings.builder.baseurl.rstrip("/"), rows), media_type=JSON)
 
 
-def _request(body: inputs.PromoteBody) -> PromoteRequest:
-    if body.commit_hash is None or body.distro_hash is None or body.promote_name is None:
-        raise InputError("Missing parameters")
-    return PromoteRequest(body.commit_hash, body.distro_hash, body.promote_name, body.extended_hash)
+def _request(body: inputs.PromoteBody, batch: bool = False) -> PromoteRequest:
+    """A promotion request, checked as DLRN's ``PromoteInput`` does.
+
+    Order: ``promote_name`` (a field validator), then the hashes (a root
+    validator), then a missing ``promote_name``. A reserved name (``current``,
+    ``consistent``) or one that is not a single path component (``../consistent``)
+    is DLRN's 403 ``Invalid promote_name <name>`` (``... for hash <c>_<d>`` in a batch).
+    """
+    name = body.promote_name
+    if name is not None:
+        try:
+            check_promote_name(name)
+        except (UnsafeNameError, ReservedNameError):
+            where = f" for hash {body.commit_hash}_{body.distro_hash}" if batch else ""
+            raise ReservedNameError(f"Invalid promote_name {name}{where}") from None
+    if not body.commit_hash or not body.distro_hash:
+        raise InputError("Both commit_hash and distro_hash must be specified.")
+    required({"promote_name": name})
+    assert name is not None
+    return PromoteRequest(body.commit_hash, body.distro_hash, name, body.extended_hash)
 
 
-@router.post("/promote", status_code=201, dependencies=[Depends(require_json)])
-def promote_one(ctx: Ctx, session: DB, user: Writer, p: inputs.PromoteBody) -> outputs.PromotionOut:
+def _check_single(session: Session, req: PromoteRequest) -> None:
+    """DLRN's messages for one promotion (a batch names the hashes in them)."""
+    commit = api_queries.find_success(
+        session, req.commit_hash, req.distro_hash, req.extended_hash or None
+    )
+    if commit is None:
+        raise UnknownBuildError("commit_hash+distro_hash+extended_hash combination not found")
+    if commit.is_purged:
+        raise PurgedBuildError(
+            "commit_hash+distro_hash+extended_hash has been purged, cannot promote it"
+        )
+
+
+@router.post("/promote", status_code=201)
+def promote_one(
+    ctx: Ctx, session: DB, user: JsonWriter, p: inputs.PromoteBody
+) -> outputs.PromotionOut:
     """Point the link ``promote_name`` at a build's repo."""
-    done = promote(session, ctx.settings, [_request(p)], user.username)
+    req = _request(p)
+    _check_single(session, req)
+    done = promote(session, ctx.settings, [req], user.username)
     last = done[-1]
     return _out(ctx.settings, last.promotion, last.commit)
 
 
-@router.post("/promote-batch", status_code=201, dependencies=[Depends(require_json)])
+@router.post("/promote-batch", status_code=201)
 def promote_batch(
-    ctx: Ctx, session: DB, user: Writer, p: list[inputs.PromoteBody]
+    ctx: Ctx, session: DB, user: JsonWriter, p: list[inputs.PromoteBody]
 ) -> outputs.PromotionOut:
     """Promote several repos at once: every link moves, or none does."""
-    done = promote(session, ctx.settings, [_request(b) for b in p], user.username)
+    done = promote(session, ctx.settings, [_request(b, batch=True) for b in p], user.username)
     last = done[-1]
     return _out(ctx.settings, last.promotion, last.commit)

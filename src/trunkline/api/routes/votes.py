@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from trunkline.api.deps import DB, Body, Ctx, Writer, merged, reader, require_json
+from trunkline.api.deps import DB, Body, Ctx, JsonWriter, merged, reader, required
 from trunkline.api.schemas import inputs, outputs
 from trunkline.db import api_queries
 from trunkline.errors import InputError
@@ -17,16 +17,21 @@ router = APIRouter(prefix="/api", tags=["votes"])
 MAX_VOTES = 10_000
 
 
-def _since(max_age: int | None) -> int:
-    if max_age is None:
-        raise InputError("Missing parameters")
+def _since(max_age: int) -> int:
     return 0 if max_age == 0 else int(time.time()) - max_age * 3600
 
 
 def _query(p: inputs.LastTestedParams) -> tuple[api_queries.VoteQuery, bool]:
+    """The vote lookup; DLRN's checks in its order: the sequential rule (a root
+    validator) wins over missing fields (``reporting_job_id`` for a POST)."""
     sequential = bool(p.sequential_mode)
     if sequential and p.previous_job_id is None:
         raise InputError("Missing parameter previous_job_id")
+    fields: dict[str, object] = {"max_age": p.max_age}
+    if isinstance(p, inputs.LastTestedPost):
+        fields["reporting_job_id"] = p.reporting_job_id
+    required(fields)
+    assert p.max_age is not None  # checked just above
     job = p.previous_job_id if sequential else p.job_id
     q = api_queries.VoteQuery(_since(p.max_age), p.success, job, p.component)
     return q, sequential
@@ -59,12 +64,11 @@ async def last_tested_repo(
     return _repo(votes.find_last_tested(session, query, sequential=sequential))
 
 
-@router.post("/last_tested_repo", status_code=201, dependencies=[Depends(require_json)])
-def use_last_tested_repo(session: DB, user: Writer, p: inputs.LastTestedPost) -> outputs.Repo:
+@router.post("/last_tested_repo", status_code=201)
+def use_last_tested_repo(session: DB, user: JsonWriter, p: inputs.LastTestedPost) -> outputs.Repo:
     """Like GET, and record that ``reporting_job_id`` now tests that repo."""
-    if p.reporting_job_id is None:
-        raise InputError("Missing parameters")
     query, sequential = _query(p)
+    assert p.reporting_job_id is not None  # checked by _query
     return _repo(
         votes.start_testing(
             session, query, sequential=sequential, job_id=p.reporting_job_id, user=user.username
@@ -78,8 +82,8 @@ async def repo_status(
 ) -> list[outputs.Vote]:
     """Every CI vote on one build's repo."""
     p = merged(inputs.RepoStatusParams, q, body)
-    if p.commit_hash is None or p.distro_hash is None:
-        raise InputError("Missing parameters")
+    required({"commit_hash": p.commit_hash, "distro_hash": p.distro_hash})
+    assert p.commit_hash is not None and p.distro_hash is not None
     commit = api_queries.find_success(session, p.commit_hash, p.distro_hash, p.extended_hash)
     if commit is None:
         raise UnknownBuildError("commit_hash+distro_hash+extended_hash combination not found")
@@ -107,8 +111,8 @@ async def agg_status(
 ) -> list[outputs.AggVote]:
     """Every CI vote on one aggregate."""
     p = merged(inputs.AggStatusParams, q, body)
-    if p.aggregate_hash is None:
-        raise InputError("Missing parameters")
+    required({"aggregate_hash": p.aggregate_hash})
+    assert p.aggregate_hash is not None
     return [
         outputs.AggVote(
             timestamp=v.timestamp,
@@ -127,16 +131,21 @@ async def agg_status(
 
 
 def _vote_input(p: inputs.ReportResult) -> votes.VoteInput:
-    if p.job_id is None or p.url is None or p.timestamp is None or p.success is None:
-        raise InputError("Missing parameters")
+    """DLRN's checks in its order: the hash rules (a root validator) win over
+    missing fields."""
     if not p.commit_hash and not p.distro_hash and not p.aggregate_hash:
-        raise InputError("Missing parameters")
+        raise InputError(
+            '"Either the aggregate hash or both commit_hash and distro_hash must be provided"'
+        )
     if p.commit_hash and not p.distro_hash:
         raise InputError("If commit_hash is provided, distro_hash must be provided too")
     if p.distro_hash and not p.commit_hash:
         raise InputError("If distro_hash is provided, commit_hash must be provided too")
     if p.aggregate_hash and (p.commit_hash or p.distro_hash):
         raise InputError("aggregate_hash and commit/distro_hash cannot be combined")
+    required({"timestamp": p.timestamp, "success": p.success, "job_id": p.job_id, "url": p.url})
+    assert p.job_id is not None and p.url is not None
+    assert p.timestamp is not None and p.success is not None
     return votes.VoteInput(
         job_id=p.job_id,
         url=p.url,
@@ -150,9 +159,9 @@ def _vote_input(p: inputs.ReportResult) -> votes.VoteInput:
     )
 
 
-@router.post("/report_result", status_code=201, dependencies=[Depends(require_json)])
+@router.post("/report_result", status_code=201)
 def report_result(
-    ctx: Ctx, session: DB, user: Writer, p: inputs.ReportResult
+    ctx: Ctx, session: DB, user: JsonWriter, p: inputs.ReportResult
 ) -> outputs.ReportedVote:
     """Record a CI job's result on a repo or an aggregate (may trigger promotion rules)."""
     vote = _vote_input(p)

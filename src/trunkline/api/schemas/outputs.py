@@ -99,3 +99,9 @@ class Recheck(BaseModel):
     """``/api/recheck_package``."""
 
     result: str
+
+
+class Components(BaseModel):
+    """``GET /api/components``: DLRN's object with one list."""
+
+    components: list[str]
