@@ -90,9 +90,11 @@ class Negotiator:
         ctx = gssapi.SecurityContext(creds=self._creds, usage="accept")
         try:
             reply = ctx.step(token)
+            # gssapi defers a step's error to the next attribute read: keep it inside.
+            if not ctx.complete:
+                return None
+            principal = str(ctx.initiator_name)
         except gssapi.exceptions.GSSError as exc:
             log.info("Negotiate token refused: %s", " ".join(str(exc).split()))
             return None
-        if not ctx.complete:
-            return None
-        return Accepted(str(ctx.initiator_name), bytes(reply or b""))
+        return Accepted(principal, bytes(reply or b""))
