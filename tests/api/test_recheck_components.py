@@ -15,18 +15,27 @@ from sqlalchemy import select
 from tests.api import world
 from tests.api.conftest import LiveApi
 from trunkline.db import queries
-from trunkline.db.models import BuildStatus, Commit
+from trunkline.db.models import BuildStatus, Commit, Promotion
 
 pytestmark = pytest.mark.db
 
 
 @pytest.fixture(scope="module")
 def builds(live: LiveApi) -> dict[str, world.Build]:
-    """pkg-ok: one good build; pkg-bad: good then failed; components on some builds."""
+    """pkg-ok: one good build; pkg-bad: good then failed; components on some builds;
+    promotions of network (twice) and compute; storage has a build but no promotion."""
     with live.sessions() as s:
         ok = world.add_build(s, live.repos, "pkg-ok", 1, component="network")
         bad_ok = world.add_build(s, live.repos, "pkg-bad", 2, component="compute")
         bad = world.add_build(s, live.repos, "pkg-bad", 3, BuildStatus.FAILED, component="compute")
+        world.add_build(s, live.repos, "pkg-disk", 4, component="storage")
+        for build, name in ((ok, "ci-a"), (ok, "ci-b"), (bad_ok, "ci-a")):
+            s.add(
+                Promotion(
+                    commit_id=build.id, promotion_name=name, timestamp=1, component=build.component
+                )
+            )
+        s.add(Promotion(commit_id=ok.id, promotion_name="no-component", timestamp=2))
         s.commit()
     return {"ok": ok, "bad_ok": bad_ok, "bad": bad}
 
@@ -131,9 +140,10 @@ def test_recheck_of_a_failed_package_makes_the_next_cycle_rebuild_it(
     assert _status(live, bad_ok.id) is BuildStatus.SUCCESS
 
 
-def test_components_lists_each_component_once_sorted_without_auth(
+def test_components_lists_each_promoted_component_once_sorted_without_auth(
     live: LiveApi, builds: dict[str, world.Build]
 ) -> None:
+    """DLRN's getComponents: distinct non-null promotions.component (not storage)."""
     with live.client(auth=False) as c:
         r = c.get("/api/components")
     assert (r.status_code, r.json()) == (200, {"components": ["compute", "network"]})

@@ -6,17 +6,19 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from trunkline.api.deps import DB, Ctx, Writer, reader, require_json, required
 from trunkline.api.schemas import inputs, outputs
-from trunkline.db import api_queries, queries
-from trunkline.db.models import BuildStatus
+from trunkline.db import api_queries
+from trunkline.db.models import BuildStatus, Promotion
 from trunkline.errors import InputError
 from trunkline.promotion.remote import import_repo
 
 router = APIRouter(prefix="/api", tags=["builds"])
+MAX_COMPONENTS = 10_000
 
 
 @router.post("/remote/import", status_code=201, dependencies=[Depends(require_json)])
@@ -92,5 +94,16 @@ def _recheck(session: Session, name: str) -> outputs.Recheck:
 
 @router.get("/components", dependencies=[Depends(reader)])
 async def components(session: DB) -> outputs.Components:
-    """The components that have builds, as DLRN's ``{"components": [...]}``."""
-    return outputs.Components(components=queries.components(session))
+    """The components that have promotions, sorted, as DLRN's ``{"components": [...]}``.
+
+    DLRN (``getComponents``, af74de88) reads them from the promotions table, not
+    from the builds: a component appears once one of its builds was promoted.
+    """
+    stmt = (
+        select(Promotion.component)
+        .where(Promotion.component.is_not(None))
+        .distinct()
+        .order_by(Promotion.component)
+        .limit(MAX_COMPONENTS)
+    )
+    return outputs.Components(components=[c for c in session.scalars(stmt) if c])
