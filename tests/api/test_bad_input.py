@@ -37,6 +37,31 @@ def test_malformed_json_is_a_400(live_sqlite: LiveApi, build: world.Build) -> No
     assert (r.status_code, r.json()) == (400, {"message": "request body: malformed JSON"})
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/report_result",
+        "/api/promote",
+        "/api/promote-batch",
+        "/api/last_tested_repo",
+        "/api/recheck_package",
+        "/api/health",
+    ],
+)
+@pytest.mark.parametrize(
+    ("ctype", "content"), [("text/plain", b"a=b"), ("application/json", b"{nope"), (None, b"")]
+)
+def test_a_write_without_credentials_is_a_401_whatever_its_body(
+    live_sqlite: LiveApi, build: world.Build, path: str, ctype: str | None, content: bytes
+) -> None:
+    """DLRN's login_required wraps its content-type check: credentials come first."""
+    headers = {"content-type": ctype} if ctype else {}
+    with live_sqlite.client(auth=False) as c:
+        r = c.post(path, content=content, headers=headers)
+    assert (r.status_code, r.json()) == (401, {"message": "Unauthorized access"})
+    assert r.headers["www-authenticate"] == 'Basic realm="trunkline"'
+
+
 def test_non_json_post_is_a_415(live_sqlite: LiveApi, build: world.Build) -> None:
     with live_sqlite.client() as c:
         r = c.post("/api/promote", content=b"a=b", headers={"content-type": "text/plain"})

@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from trunkline import __version__
 from trunkline.api.auth import Authenticator
-from trunkline.api.deps import ApiContext, describe
+from trunkline.api.deps import ApiContext, describe, unauthorized
 from trunkline.api.negotiate import Negotiator
 from trunkline.api.routes import builds, graphql, health, html, metrics, promotions, votes
 from trunkline.config import Settings
@@ -101,8 +101,18 @@ def _install_handlers(app: FastAPI) -> None:
         return JSONResponse({"message": str(exc)}, status_code=status)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_req: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(req: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
+        if (
+            errors
+            and errors[0].get("type") == "json_invalid"
+            and req.method == "POST"
+            and "authorization" not in req.headers
+        ):
+            # FastAPI parses a JSON body before any dependency runs; every POST that
+            # takes one is a write, and DLRN asks for credentials first: 401.
+            denied = unauthorized(req.app.state.ctx)
+            return JSONResponse({"message": denied.detail}, status_code=401, headers=denied.headers)
         message = "Missing parameters"
         if errors:
             first = errors[0]

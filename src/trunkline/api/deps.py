@@ -69,7 +69,7 @@ async def db_session(ctx: Ctx) -> AsyncIterator[Session]:
 DB = Annotated[Session, Depends(db_session)]
 
 
-def _unauthorized(ctx: ApiContext, message: str = "Unauthorized access") -> HTTPException:
+def unauthorized(ctx: ApiContext, message: str = "Unauthorized access") -> HTTPException:
     """401 with one challenge per enabled scheme (RFC 7235 allows a list in one header)."""
     challenge = 'Basic realm="trunkline"'
     if ctx.negotiator is not None:
@@ -91,14 +91,14 @@ def _negotiate(
 ) -> Identity:
     """The trunkline user of a Kerberos principal (DLRN's name mapping: up to ``@``)."""
     if ctx.negotiator is None:
-        raise _unauthorized(ctx)
+        raise unauthorized(ctx)
     try:
         token = base64.b64decode(value.strip(), validate=True)
     except binascii.Error:
-        raise _unauthorized(ctx) from None
+        raise unauthorized(ctx) from None
     accepted = ctx.negotiator.accept(token)
     if accepted is None:
-        raise _unauthorized(ctx)
+        raise unauthorized(ctx)
     user = session.get(User, accepted.username)
     if user is None:
         raise HTTPException(
@@ -128,10 +128,10 @@ def authenticate(
         return _negotiate(ctx, session, value, response)
     creds = _credentials(value) if scheme.lower() == "basic" and value else None
     if creds is None:
-        raise _unauthorized(ctx)
+        raise unauthorized(ctx)
     identity = ctx.auth.verify(session, *creds, rehash=not ctx.settings.api.read_only)
     if identity is None:
-        raise _unauthorized(ctx)
+        raise unauthorized(ctx)
     return identity
 
 
