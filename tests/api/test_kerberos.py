@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import subprocess
 import time
 from collections.abc import Iterator
@@ -28,6 +29,7 @@ from tests.api.conftest import LiveApi, start_live
 from tests.api.kdc import Realms, start_realms
 from tests.peervenv import ensure_venv
 from trunkline.api.negotiate import Negotiator
+from trunkline.config import settings_from_dict
 from trunkline.db.models import CIVote
 from trunkline.errors import ConfigError
 
@@ -214,3 +216,15 @@ def test_an_unusable_keytab_is_a_config_error(realms: Realms, tmp_path: Path) ->
         Negotiator(tmp_path / "missing.keytab")
     with pytest.raises(ConfigError, match=r"^\[api\] kerberos_keytab: "):
         Negotiator(realms.keytab(REALM), f"HTTP/nothere@{REALM}")
+
+
+@pytest.mark.parametrize(
+    ("api", "message"),
+    [
+        ({"kerberos_keytab": "http.keytab"}, "key 'api.kerberos_keytab': Value error, must be"),
+        ({"kerberos_principal": SERVICE}, "key 'api.kerberos_principal': Value error, needs"),
+    ],
+)
+def test_kerberos_settings_are_checked(api: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        settings_from_dict({"api": api})

@@ -153,7 +153,7 @@ def writer(request: Request, response: Response, ctx: Ctx, session: DB) -> Ident
 Writer = Annotated[Identity, Depends(writer)]
 
 
-def json_writer(request: Request, user: Writer) -> Identity:
+async def json_writer(request: Request, user: Writer) -> Identity:
     """The authenticated user of a write whose body must be JSON.
 
     Credentials are checked first, as DLRN's ``login_required`` wraps its
