@@ -11,10 +11,10 @@ a wrong password changes nothing. pwdlib, the other maintained choice, only
 knows argon2 and bcrypt, so it cannot read a DLRN users table.
 
 A KDF costs tens of milliseconds by design, which DLRN pays on every POST. Here a
-successful check is remembered as ``HMAC(process key, user, stored hash, password)``: the key is
-random per process and never leaves memory, no plaintext is kept, a changed or
-deleted password no longer matches (the stored hash is part of the digest), and
-the stored hashes stay as strong as before.
+successful check is remembered as ``HMAC(process key, user, stored hash, password)``:
+the key is random per process and never leaves memory, no plaintext is kept, a
+changed or deleted password no longer matches (the stored hash is part of the
+digest), and the stored hashes stay as strong as before.
 """
 
 from __future__ import annotations

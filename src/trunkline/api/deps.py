@@ -162,9 +162,7 @@ async def json_writer(request: Request, user: Writer) -> Identity:
     Raises:
         HTTPException: 401/403 as :func:`writer`; 415 when the body is not JSON.
     """
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype != JSON:
-        raise HTTPException(415, "Unsupported Media Type, use JSON")
+    _check_json(request)
     return user
 
 
@@ -187,6 +185,10 @@ async def require_json(request: Request) -> None:
     Raises:
         HTTPException: 415.
     """
+    _check_json(request)
+
+
+def _check_json(request: Request) -> None:
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype != JSON:
         raise HTTPException(415, "Unsupported Media Type, use JSON")

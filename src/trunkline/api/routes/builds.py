@@ -60,7 +60,7 @@ async def recheck_package(
             raise InputError("Errors detected: 1 {'package_name': 'none is not an allowed value'}")
         name = body.get("package_name")
     required({"package_name": name})
-    if not isinstance(name, str) or not name or len(name) > 255:
+    if not isinstance(name, str):
         raise InputError("Errors detected: 1 {'package_name': 'str type expected'}")
     return await run_in_threadpool(_recheck, session, name)
 
