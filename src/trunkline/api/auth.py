@@ -2,8 +2,8 @@
 
 Hashing is libpass's ``CryptContext`` (libpass is the maintained fork of passlib,
 which has had no release since 2020; it installs the same ``passlib`` module).
-New passwords are stored as ``argon2id`` (argon2-cffi, libpass's default
-parameters: 64 MiB, 3 passes, 4 lanes, RFC 9106's second recommendation).
+New passwords are stored as ``argon2id`` (argon2-cffi; m=19 MiB, t=2, p=1,
+OWASP's password storage recommendation).
 DLRN's ``sha512_crypt`` hashes (``$6$rounds=656000$...``, dlrn/user.py) and
 trunkline's earlier ``pbkdf2_sha256`` ones still verify, and the first successful
 login with one of them stores an argon2id hash in its place (``verify_and_update``);
@@ -36,9 +36,18 @@ from trunkline.db.models import User, UserRole
 from trunkline.errors import InputError
 from trunkline.publish.layout import check_name
 
-# The first scheme hashes new passwords; the others only verify, then get replaced.
 log = logging.getLogger(__name__)
-PASSWORDS = CryptContext(schemes=["argon2", "pbkdf2_sha256", "sha512_crypt"], deprecated="auto")
+# The first scheme hashes new passwords; the others only verify, then get replaced.
+# argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): every uncached
+# check, a wrong password or an unknown user's dummy check included, holds that much
+# memory in one of the server's worker threads, so the cost is kept bounded.
+PASSWORDS = CryptContext(
+    schemes=["argon2", "pbkdf2_sha256", "sha512_crypt"],
+    deprecated="auto",
+    argon2__memory_cost=19 * 1024,
+    argon2__time_cost=2,
+    argon2__parallelism=1,
+)
 CACHE_SIZE = 4096
 
 
