@@ -74,3 +74,21 @@ def ensure_venv(
                 )
         marker.write_text(wanted)
         return python
+
+
+DLRN_VERSION = "0.26.1"
+# DLRN 0.26.1 does not pin SQLAlchemy, and its models use the 1.x API at import time;
+# setuptools: its scripts import pkg_resources.
+DLRN_PINS = (f"DLRN=={DLRN_VERSION}", "SQLAlchemy<2", "setuptools")
+
+
+def dlrn_peer() -> Path:
+    """The python of the one DLRN peer venv every oracle test shares.
+
+    One name, one package list: two lists under one name would make each test
+    rebuild the venv the other one is using (``ensure_venv`` rebuilds on a change).
+    Its ``share/dlrn/scripts`` holds DLRN's ``common-functions``.
+    """
+    return ensure_venv(
+        f"dlrn-{DLRN_VERSION}", DLRN_PINS, check_import="dlrn.config, dlrn.utils, dlrn.shell"
+    )

@@ -16,10 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.peervenv import ensure_venv
+from tests.peervenv import dlrn_peer
 from trunkline.rpmspec.nvr import Numbering, release_string
 
-DLRN_VERSION = "0.26.1"
 # dlrn/build.py, build_rpm_wrapper: the release date of a build
 DLRN_RELEASE_DATE = """\
 import json, sys
@@ -45,7 +44,7 @@ HASH = "0d094ba5c3f1e2d4a6b8c0e1f2a3b4c5d6e7f809"
 
 @pytest.fixture(scope="module")
 def dlrn_python() -> Path:
-    return ensure_venv("dlrn-scripts", ["--no-deps", f"DLRN=={DLRN_VERSION}"])
+    return dlrn_peer()
 
 
 def dlrn_releases(python: Path, numbering: str, minor: int, scratch: Path) -> list[str]:

@@ -15,12 +15,11 @@ from typing import Any
 import pytest
 
 from tests.dlrncompat.realistic import COMBOS, write_ini
-from tests.peervenv import ensure_venv
+from tests.peervenv import dlrn_peer
 from trunkline.dlrncompat.options import DEFAULT_DIR, DLRN_OPTIONS
 from trunkline.dlrncompat.projects_ini import DlrnConfig, read_projects_ini
 from trunkline.errors import ConfigError
 
-DLRN_VERSION = "0.26.1"
 # dlrn/shell.py main(): RawConfigParser().read(config_file), then ConfigOptions(cp)
 READ_AS_DLRN = """\
 import configparser, json, sys
@@ -33,10 +32,7 @@ print(json.dumps(vars(ConfigOptions(cp))))
 
 @pytest.fixture(scope="module")
 def dlrn_python() -> Path:
-    # SQLAlchemy < 2: DLRN 0.26.1's models use the 1.x API at import time
-    return ensure_venv(
-        "dlrn", [f"DLRN=={DLRN_VERSION}", "SQLAlchemy<2"], check_import="dlrn.config"
-    )
+    return dlrn_peer()
 
 
 def as_dlrn(python: Path, ini: Path) -> dict[str, Any]:

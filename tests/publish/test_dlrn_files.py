@@ -25,7 +25,7 @@ import yaml
 from sqlalchemy import select
 
 from tests.builder.cycle_world import CycleWorld, make_cycle_world
-from tests.peervenv import ensure_venv
+from tests.peervenv import dlrn_peer
 from trunkline.builder.cycle import BuildCycle, CycleOptions
 from trunkline.config import Settings
 from trunkline.db.models import BuildStatus, Commit
@@ -36,13 +36,12 @@ from trunkline.publish.versions_csv import parse_versions_csv
 pytestmark = pytest.mark.slow
 
 PEER = Path(__file__).with_name("dlrn_peer.py")
-DLRN_PINS = ["dlrn==0.26.1", "SQLAlchemy<2", "setuptools"]  # 0.26.1 does not pin SQLAlchemy
 
 
 @pytest.fixture(scope="module")
 def dlrn_python() -> Path:
     """The python of a venv holding DLRN 0.26.1 from PyPI."""
-    return ensure_venv("dlrn-0.26.1", DLRN_PINS, check_import="dlrn.utils, dlrn.shell")
+    return dlrn_peer()
 
 
 def peer(python: Path, request: dict[str, Any]) -> Any:

@@ -18,9 +18,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from tests.peervenv import ensure_venv
-
-DLRN_VERSION = "0.26.1"
+from tests.peervenv import DLRN_VERSION, dlrn_peer
 
 _DLRN_LOOP = r"""
 source "$1" >/dev/null 2>&1
@@ -54,7 +52,7 @@ print(get_version(root=".", **json.loads(sys.argv[1])))
 
 def dlrn_common_functions() -> Path:
     """DLRN's ``common-functions`` script, from DLRN installed in a peer venv."""
-    python = ensure_venv(f"dlrn-{DLRN_VERSION}", ["--no-deps", f"DLRN=={DLRN_VERSION}"])
+    python = dlrn_peer()
     script = python.parent.parent / "share" / "dlrn" / "scripts" / "common-functions"
     assert script.is_file(), f"DLRN {DLRN_VERSION} did not install {script}"
     return script
