@@ -2,8 +2,9 @@
 
 Each ``benchmarks/bench_<name>.py`` exposes ``main(argv) -> int`` that prints a
 table; this runner runs them in name order (or only the named ones) and exits
-non-zero if any of them failed. Arguments starting with ``-`` (``--quick``,
-``--no-dlrn``) are passed on to every selected benchmark.
+non-zero if any of them failed. Names come first; from the first argument that
+starts with ``-`` on, everything (``--quick``, ``--no-dlrn``, ``--scale 1``) is
+passed on to every selected benchmark, option values included.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ def main(argv: list[str]) -> int:
     """Run the selected benchmarks; return the number that failed."""
     here = Path(__file__).parent
     names = sorted(m.name for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_"))
-    options = [a for a in argv if a.startswith("-")]  # passed on to each benchmark
-    picked = [a for a in argv if not a.startswith("-")]
+    first = next((i for i, a in enumerate(argv) if a.startswith("-")), len(argv))
+    picked, options = argv[:first], argv[first:]  # options (with values) go to each one
     wanted = [a if a.startswith("bench_") else f"bench_{a}" for a in picked] or names
     failed = 0
     for name in wanted:

@@ -30,4 +30,6 @@ def test_options_are_passed_on_and_names_select(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(module, "main", lambda argv: seen.append(argv) or 0)
     assert runner.main(["cycle", "--quick", "--no-dlrn"]) == 0
     assert seen == [["--quick", "--no-dlrn"]]
+    assert runner.main(["cycle", "--scale", "1"]) == 0  # an option's value stays with it
+    assert seen[-1] == ["--scale", "1"]
     assert runner.main(["nosuch"]) == 2
