@@ -126,7 +126,9 @@ COMMANDS: dict[str, CommandEntry] = {
         "Push the whole repo tree to every mirror: repos first, then links and reports.",
     ),
     "dlrn": CommandEntry(
-        "dlrn", "dlrn_group", "Switch from DLRN: import its projects.ini as a trunkline.toml."
+        "dlrn",
+        "dlrn_group",
+        "Switch from DLRN: import its projects.ini (import-config) and database (import-db).",
     ),
 }
 

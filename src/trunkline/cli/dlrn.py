@@ -1,9 +1,10 @@
-"""``trunkline dlrn ...``: bring a DLRN builder over (``import-config`` its projects.ini).
+"""``trunkline dlrn ...``: bring a DLRN builder over (``import-config``, ``import-db``).
 
 A group so that each step of the switch is one subcommand beside the others.
-Exit codes: 0 converted (the options not carried are printed, one line each, on
-stderr; they do not fail the command); 2 the ini cannot be read as DLRN reads it,
-or the output file exists (without ``--force``).
+``import-config`` exit codes: 0 converted (the options not carried are printed, one
+line each, on stderr; they do not fail the command); 2 the ini cannot be read as
+DLRN reads it, or the output file exists (without ``--force``). ``import-db``: see
+``cli/dlrn_db.py``.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from pathlib import Path
 
 import click
 
+from trunkline.cli.dlrn_db import import_db_cmd
 from trunkline.errors import InputError
 
 
 @click.group("dlrn")
 def dlrn_group() -> None:
-    """Switch from DLRN: import its projects.ini as a trunkline.toml."""
+    """Switch from DLRN: import its projects.ini and its database."""
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -66,6 +68,9 @@ def import_config_cmd(ini: Path, output: Path | None, force: bool) -> None:
         f"wrote {output}: {carried} options carried, {len(result.lines)} not carried; "
         f"then run: trunkline -c {output} build --dry-run"
     )
+
+
+dlrn_group.add_command(import_db_cmd)
 
 
 def register(group: click.Group) -> None:

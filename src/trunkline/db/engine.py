@@ -93,13 +93,38 @@ def migrate(engine: Engine) -> None:
     """
     with _migrate_lock:
         try:
-            if _stamped_revisions(engine) == {SCHEMA_HEAD}:
+            stamped = _stamped_revisions(engine)
+            if stamped == {SCHEMA_HEAD}:
                 return
+            _refuse_dlrn(engine, stamped)
             from alembic import command
 
             command.upgrade(alembic_config(engine), "head")
         except OperationalError as exc:
             raise DatabaseError(f"database {engine.url!r}: {exc.orig}") from None
+
+
+def _refuse_dlrn(engine: Engine, stamped: set[str]) -> None:
+    """Stop before migrating a DLRN database: Alembic would stack our tables on DLRN's.
+
+    A DLRN database is one stamped with a revision of DLRN's Alembic history, or
+    (made by DLRN's ``create_all``) one with a ``commits`` table and no stamp.
+
+    Raises:
+        DatabaseError: it is one; the message names the import command.
+    """
+    from sqlalchemy import inspect
+
+    from trunkline.dlrncompat.dbimport.schema import DLRN_REVISIONS
+
+    dlrn = stamped & set(DLRN_REVISIONS)
+    if not dlrn and (stamped or "commits" not in inspect(engine).get_table_names()):
+        return
+    what = f"alembic revision {', '.join(sorted(dlrn))}" if dlrn else "no alembic_version"
+    raise DatabaseError(
+        f"database {engine.url.render_as_string()}: a DLRN database ({what}), not trunkline's;"
+        " point [database] url at a new database and run 'trunkline dlrn import-db DLRN_DB_URL'"
+    )
 
 
 def _stamped_revisions(engine: Engine) -> set[str]:
