@@ -144,3 +144,56 @@ def serve_dlrn_api(python: Path, tmp: Path, db_url: str) -> Iterator[str]:
         proc.terminate()
         proc.wait(timeout=20)
         log.close()
+
+
+ALEMBIC_INI = """\
+[alembic]
+script_location = {migrations}
+sqlalchemy.url = {url}
+
+[loggers]
+keys = root
+[handlers]
+keys = console
+[formatters]
+keys = generic
+[logger_root]
+level = WARN
+handlers = console
+[handler_console]
+class = StreamHandler
+args = (sys.stderr,)
+level = NOTSET
+formatter = generic
+[formatter_generic]
+format = %%(levelname)s %%(message)s
+"""
+
+
+def dlrn_alembic(python: Path, tmp: Path, url: str, revision: str) -> None:
+    """``alembic upgrade REVISION`` with DLRN's own migrations (as DLRN's docs run it).
+
+    DLRN's ``env.py`` imports its models as ``db`` from ``./dlrn``, so alembic runs
+    in the directory that holds the installed ``dlrn`` package.
+    """
+    site = subprocess.run(
+        [
+            str(python),
+            "-c",
+            "import dlrn, os; print(os.path.dirname(os.path.dirname(dlrn.__file__)))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    ini = tmp / "dlrn-alembic.ini"
+    ini.write_text(ALEMBIC_INI.format(migrations=f"{site}/dlrn/migrations", url=dlrn_url(url)))
+    out = subprocess.run(
+        [str(python), "-m", "alembic", "-c", str(ini), "upgrade", revision],
+        cwd=site,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]

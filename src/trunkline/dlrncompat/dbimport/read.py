@@ -50,7 +50,9 @@ def _revision(engine: Engine, tables: set[str]) -> str | None:
     if "alembic_version" not in tables:
         return None
     with engine.connect() as conn:
-        revs = {str(r) for r in conn.execute(text("SELECT version_num FROM alembic_version"))}
+        revs = {
+            str(r) for r in conn.execute(text("SELECT version_num FROM alembic_version")).scalars()
+        }
     if not revs:
         return None
     if SCHEMA_HEAD in revs or any(r.isdigit() for r in revs):
