@@ -122,6 +122,7 @@ def build_world(url: str) -> dict[str, Any]:
                 "extended_hash": c.extended_hash,
                 "status": c.status,
                 "component": c.component,
+                "repo_path": c.getshardedcommitdir(),
             }
             for c in commits
         ],

@@ -80,11 +80,6 @@ _BOOLS = {"ci_vote", "ci_in_progress"}
 
 def _read_table(engine: Engine, spec: TableMap, present: set[str]) -> SourceTable:
     if spec.name not in present:
-        if spec.required:
-            raise DatabaseError(
-                f"database {engine.url.render_as_string()}: no {spec.name!r} table;"
-                " not a DLRN database"
-            )
         return SourceTable(spec, (), {})
     table = Table(spec.name, MetaData(), autoload_with=engine)
     cols = set(table.c.keys())
@@ -124,6 +119,11 @@ def read_source(engine: Engine) -> SourceDb:
     url = engine.url.render_as_string()
     try:
         present = set(inspect(engine).get_table_names())
+        lacking = [t.name for t in TABLES if t.required and t.name not in present]
+        if lacking:
+            raise DatabaseError(
+                f"database {url}: no {' or '.join(lacking)} table; not a DLRN database"
+            )
         revision = _revision(engine, present)
         tables = tuple(_read_table(engine, spec, present) for spec in TABLES)
     except SQLAlchemyError as exc:
