@@ -23,6 +23,7 @@ import yaml
 from tests.builder.cycle_world import CycleWorld, make_cycle_world
 from tests.conftest import git
 from tests.distgit.world import SPEC_SETUPTOOLS, World, build_world, commit
+from tests.dlrncompat.minimal import write_minimal_dlrn_db
 from tests.metadata.conftest import EDIT_TREE, MINI_RDO
 
 EXE = Path(sys.executable).parent / "trunkline"
@@ -154,6 +155,10 @@ PLACES: dict[str, Callable[[Sandbox], Path]] = {
     "clone_info": lambda sb: _clone_info(sb, "clone-info", sb.worlds.distgit.distgit.as_uri()),
     "clone_info_gone": lambda sb: _clone_info(
         sb, "clone-info-gone", (sb.tmp / "no-such-distgit").as_uri()
+    ),
+    "dlrn_db": lambda sb: write_minimal_dlrn_db(sb.tmp / "dlrn.sqlite"),
+    "dlrn_cfg": lambda sb: _write(
+        sb.tmp / "dlrn.toml", f'[database]\nurl = "sqlite:///{sb["dlrn_db"]}"\n'
     ),
 }
 

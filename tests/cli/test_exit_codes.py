@@ -290,6 +290,21 @@ CASES = [
     ),
     error("demo-not-a-demo", "demo --dir {info}", 20, r"{info}: exists and is not a trunkline .*"),
     error("api-database", "-c {nodb_cfg} api", 9, r"database url nope://x: .*"),
+    # moving from DLRN
+    ok("dlrn-import-db", "-c {cfg} dlrn import-db sqlite:///{dlrn_db}", r"imported 2 rows into "),
+    error(
+        "dlrn-import-db-no-file",
+        "-c {cfg} dlrn import-db sqlite:///{tmp}/nope.sqlite",
+        2,
+        r"DLRN_DB_URL '.*': no SQLite file at {tmp}/nope\.sqlite",
+    ),
+    error(
+        "dlrn-db-opened-directly",
+        "-c {dlrn_cfg} user list",
+        9,
+        r"database .*: a DLRN database \(alembic revision 3c62b0d3ec34\), not trunkline's; .*"
+        r"'trunkline dlrn import-db DLRN_DB_URL'",
+    ),
 ]
 
 # Commands whose success is tested apart from the table, and where.

@@ -64,10 +64,14 @@ def test_second_run_changes_nothing_and_new_builds_follow_the_carried_ids(
     source = dlrn_db_url(backend, tmp_path, "dlrnsrc")
     world = build_dlrn_world(dlrn_python, source)
     target = target_url(backend, tmp_path)
-    config = trunkline_config(tmp_path, target)
+    repos = tmp_path / "dlrn-datadir" / "repos"  # DLRN's tree, adopted where it lies
+    for commit in world["commits"]:
+        (repos / commit["repo_path"]).mkdir(parents=True)
+    config = trunkline_config(tmp_path, target, repos=repos)
     first = import_db(config, source)
     assert first.returncode == 0, first.stderr
     assert "imported 21 rows" in first.stdout
+    assert f"repo tree: {repos}: 7 of 7 builds' repos found there\n" in first.stdout
     before = dump(target)
     again = import_db(config, source)
     assert again.returncode == 0, again.stderr
@@ -201,7 +205,7 @@ def test_what_cannot_be_carried_is_printed(dlrn_python: Path, tmp_path: Path) ->
         "  not carried: projects id 50: second row of project 'python-foo'"
         " (kept id 1, the newest last_email)\n" in done.stdout
     )
-    assert "  filled in: promotions.user: unknown user 'carol' stored as NULL (1 rows)\n" in (
+    assert "  filled in: promotions.user: unknown user 'carol' stored as NULL (1 row)\n" in (
         done.stdout
     )
     assert len(dump(target)["promotions"]) == 4

@@ -76,7 +76,7 @@ def import_db_cmd(state: AppState, dlrn_db_url: str) -> None:
     for table in result.tables:
         click.echo(f"  {table.name}: {table.inserted} new, {table.present} already there")
     for note, count in sorted(result.filled.items()):
-        click.echo(f"  filled in: {note} ({count} rows)")
+        click.echo(f"  filled in: {note} ({count} row{'' if count == 1 else 's'})")
     for note in result.not_carried:
         click.echo(f"  not carried: {note}")
     where = target.url.render_as_string()
@@ -84,7 +84,13 @@ def import_db_cmd(state: AppState, dlrn_db_url: str) -> None:
         click.echo(f"imported {result.inserted} rows into {where}")
     else:
         click.echo(f"nothing to import: every row is already in {where}")
-    click.echo(
-        f"repo tree: trunkline serves {settings.builder.repos_path}; to adopt DLRN's tree"
-        ' where it lies set [builder] repos_dir = "<DLRN datadir>/repos"'
-    )
+    _echo_repo_tree(settings.builder.repos_path, [str(r["repo_dir"]) for r in db.rows("commits")])
+
+
+def _echo_repo_tree(repos: Path, repo_dirs: list[str]) -> None:
+    """Say how many of the builds' hashed repos are in the tree trunkline will serve."""
+    found = sum(1 for rel in repo_dirs if (repos / rel).is_dir())
+    line = f"repo tree: {repos}: {found} of {len(repo_dirs)} builds' repos found there"
+    if repo_dirs and not found:
+        line += "; to adopt DLRN's tree where it lies set [builder] repos_dir = <datadir>/repos"
+    click.echo(line)
