@@ -57,7 +57,7 @@ def execute(url: str, *statements: str) -> None:
     engine.dispose()
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql", "mariadb"])
 def test_second_run_changes_nothing_and_new_builds_follow_the_carried_ids(
     dlrn_python: Path, tmp_path: Path, backend: str
 ) -> None:
@@ -100,7 +100,7 @@ def test_second_run_changes_nothing_and_new_builds_follow_the_carried_ids(
     engine.dispose()
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql", "mariadb"])
 def test_a_conflict_in_the_last_table_rolls_back_the_first_ones(
     dlrn_python: Path, tmp_path: Path, backend: str
 ) -> None:
@@ -249,7 +249,12 @@ def test_pointing_trunkline_at_a_dlrn_database_is_one_line_naming_the_import(
         build_dlrn_world(dlrn_python, url)
     before = dump_dlrn_tables(url)
     config = trunkline_config(tmp_path, url)
-    for args in (("user", "list"), ("purge", "--older-than", "1", "--dry-run")):
+    for args in (
+        ("user", "list"),
+        ("purge", "--older-than", "1", "--dry-run"),
+        ("report",),
+        ("api",),
+    ):
         done = run_trunkline(config, *args)
         assert done.returncode == 9, done.stderr
         lines = done.stderr.strip().splitlines()
