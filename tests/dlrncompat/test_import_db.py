@@ -218,8 +218,9 @@ def test_an_unknown_build_status_stops_before_writing(dlrn_python: Path, tmp_pat
     target = target_url("sqlite", tmp_path)
     done = import_db(trunkline_config(tmp_path, target), source)
     assert done.returncode == 9
-    assert "commits.status 'BUILDING' (1 builds): expected one of FAILED, RETRY, SUCCESS" in (
-        done.stderr
+    assert done.stderr == (
+        "trunkline: error: commits id 2: status 'BUILDING': expected one of FAILED, RETRY,"
+        " SUCCESS; nothing imported\n"
     )
     assert all(not rows for rows in dump(target).values())
 

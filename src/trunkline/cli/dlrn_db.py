@@ -59,7 +59,7 @@ def import_db_cmd(state: AppState, dlrn_db_url: str) -> None:
     into this builder's database, in one transaction; a second run changes nothing."""
     from trunkline.db.engine import open_database
     from trunkline.dlrncompat.dbimport.carry import carry
-    from trunkline.dlrncompat.dbimport.read import read_source
+    from trunkline.dlrncompat.dbimport.read import open_source
 
     settings = state.settings()
     source = _source_engine(dlrn_db_url)
@@ -67,7 +67,7 @@ def import_db_cmd(state: AppState, dlrn_db_url: str) -> None:
     if source.url == target.url:
         raise InputError(f"DLRN_DB_URL {dlrn_db_url!r}: is this builder's own database")
     try:
-        db = read_source(source)
+        db = open_source(source)
         click.echo(f"DLRN database {db.url}: {_revision_line(db.revision)}")
         result = carry(db, target)
     finally:
@@ -84,7 +84,7 @@ def import_db_cmd(state: AppState, dlrn_db_url: str) -> None:
         click.echo(f"imported {result.inserted} rows into {where}")
     else:
         click.echo(f"nothing to import: every row is already in {where}")
-    _echo_repo_tree(settings.builder.repos_path, [str(r["repo_dir"]) for r in db.rows("commits")])
+    _echo_repo_tree(settings.builder.repos_path, result.repo_dirs)
 
 
 def _echo_repo_tree(repos: Path, repo_dirs: list[str]) -> None:

@@ -5,6 +5,8 @@ at the same builds and the API answers with the same ids. A row whose key is
 already in the target with the same values is skipped (a second run changes
 nothing); with other values the whole import stops and rolls back
 (:class:`ImportConflictError`), so the target is either untouched or complete.
+Tables are streamed batch by batch (``read.BATCH`` rows), inside that one
+transaction.
 
 What DLRN can hold and trunkline cannot is reported, never silently dropped:
 
@@ -19,20 +21,20 @@ What DLRN can hold and trunkline cannot is reported, never silently dropped:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, select, text
+from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from trunkline.db.models import Base, BuildStatus, InstallStatus, UserRole
 from trunkline.dlrncompat.dbimport.read import SourceDb
-from trunkline.dlrncompat.dbimport.schema import SERIAL_TABLES, TableMap
+from trunkline.dlrncompat.dbimport.schema import SERIAL_TABLES, TABLES, TableMap
 from trunkline.errors import DatabaseError
 
-BATCH = 500
 _ENUMS = {"status": BuildStatus, "install_status": InstallStatus, "role": UserRole}
+_STATUSES = {s.value for s in BuildStatus}
 
 
 class ImportConflictError(DatabaseError):
@@ -50,11 +52,16 @@ class TableResult:
 
 @dataclass
 class ImportResult:
-    """What an import did: per table counts, values filled in, rows not carried."""
+    """What an import did: per table counts, values filled in, rows not carried.
+
+    ``repo_dirs`` are the carried builds' hashed repo paths (relative to the
+    repos dir), for the caller to look for in the tree it serves.
+    """
 
     tables: list[TableResult] = field(default_factory=list)
-    filled: dict[str, int] = field(default_factory=dict)
+    filled: Counter[str] = field(default_factory=Counter)
     not_carried: list[str] = field(default_factory=list)
+    repo_dirs: list[str] = field(default_factory=list)
 
     @property
     def inserted(self) -> int:
@@ -62,31 +69,36 @@ class ImportResult:
         return sum(t.inserted for t in self.tables)
 
 
+@dataclass
+class _Seen:
+    """Keys carried so far, that later tables refer to."""
+
+    users: set[str] = field(default_factory=set)
+    commits: set[int] = field(default_factory=set)
+
+
 def _enum_values(row: dict[str, Any]) -> dict[str, Any]:
     return {k: (_ENUMS[k](v) if k in _ENUMS and v is not None else v) for k, v in row.items()}
 
 
-def _check_statuses(source: SourceDb) -> None:
-    known = {s.value for s in BuildStatus}
-    bad = Counter(str(r["status"]) for r in source.rows("commits") if r["status"] not in known)
-    if bad:
-        listed = ", ".join(f"{s!r} ({n} builds)" for s, n in sorted(bad.items()))
+def _check_status(row: dict[str, Any]) -> None:
+    if row["status"] not in _STATUSES:
         raise DatabaseError(
-            f"database {source.url}: commits.status {listed}: expected one of"
-            f" {', '.join(sorted(known))}; nothing imported"
+            f"commits id {row['id']}: status {row['status']!r}: expected one of"
+            f" {', '.join(sorted(_STATUSES))}; nothing imported"
         )
 
 
-def _dedupe_projects(rows: Iterable[dict[str, Any]], result: ImportResult) -> list[dict[str, Any]]:
+def _dedupe_projects(rows: Iterable[dict[str, Any]], res: ImportResult) -> list[dict[str, Any]]:
     best: dict[str, dict[str, Any]] = {}
     for row in rows:
         kept = best.get(row["project_name"])
         if kept is None or row["last_email"] > kept["last_email"]:
             if kept is not None:
-                result.not_carried.append(_dup_note(kept, row))
+                res.not_carried.append(_dup_note(kept, row))
             best[row["project_name"]] = row
         else:
-            result.not_carried.append(_dup_note(row, kept))
+            res.not_carried.append(_dup_note(row, kept))
     return sorted(best.values(), key=lambda r: int(r["id"]))
 
 
@@ -98,58 +110,49 @@ def _dup_note(dropped: dict[str, Any], kept: dict[str, Any]) -> str:
 
 
 def _fix_references(
-    name: str, rows: Iterable[dict[str, Any]], users: set[str], commits: set[int], res: ImportResult
+    name: str, rows: Iterable[dict[str, Any]], seen: _Seen, res: ImportResult
 ) -> list[dict[str, Any]]:
     """Rows whose build exists; an unknown user becomes NULL (both noted in ``res``)."""
     kept = []
     for row in rows:
-        if "commit_id" in row and row["commit_id"] not in commits:
-            res.not_carried.append(
-                f"{name} id {row['id']}: build id {row['commit_id']} not in commits"
-            )
+        if "commit_id" in row and row["commit_id"] not in seen.commits:
+            missing = f"build id {row['commit_id']} not in commits"
+            res.not_carried.append(f"{name} id {row['id']}: {missing}")
             continue
-        if row.get("user") is not None and row["user"] not in users:
-            key = f"{name}.user: unknown user {row['user']!r} stored as NULL"
-            res.filled[key] = res.filled.get(key, 0) + 1
+        if row.get("user") is not None and row["user"] not in seen.users:
+            res.filled[f"{name}.user: unknown user {row['user']!r} stored as NULL"] += 1
             row = {**row, "user": None}
         kept.append(row)
     return kept
 
 
-def _existing(
-    conn: Connection, table: Table, key: str, cols: Iterable[str]
-) -> dict[Any, tuple[Any, ...]]:
-    names = list(cols)
-    rows = conn.execute(select(*(table.c[c] for c in names)))
-    return {r._mapping[key]: tuple(r) for r in rows}
-
-
-def _carry_table(
-    conn: Connection, spec: TableMap, rows: list[dict[str, Any]], res: ImportResult
+def _carry_batch(
+    conn: Connection, spec: TableMap, rows: list[dict[str, Any]], out: TableResult
 ) -> None:
     """Insert the rows not there yet; compare DLRN's columns of those that are."""
-    name, key = spec.name, spec.key
-    table = Base.metadata.tables[name]
+    if not rows:
+        return
+    table = Base.metadata.tables[spec.name]
+    key = table.c[spec.key]
     compared = spec.column_names
-    there = _existing(conn, table, key, compared) if rows else {}
-    out = TableResult(name)
+    query = select(*(table.c[c] for c in compared)).where(key.in_([r[spec.key] for r in rows]))
+    there = {r._mapping[spec.key]: tuple(r) for r in conn.execute(query)}
     new = []
     for row in rows:
-        old = there.get(row[key])
+        old = there.get(row[spec.key])
         if old is None:
             new.append(_enum_values(row))
             continue
         for col, was in zip(compared, old, strict=True):
             if was != row[col]:
                 raise ImportConflictError(
-                    f"{name} {key} {row[key]!r}: already in the target with {col}={was!r},"
-                    f" DLRN has {row[col]!r}; nothing imported"
+                    f"{spec.name} {spec.key} {row[spec.key]!r}: already in the target with"
+                    f" {col}={was!r}, DLRN has {row[col]!r}; nothing imported"
                 )
         out.present += 1
-    for start in range(0, len(new), BATCH):
-        conn.execute(table.insert(), new[start : start + BATCH])
-    out.inserted = len(new)
-    res.tables.append(out)
+    if new:
+        conn.execute(table.insert(), new)
+    out.inserted += len(new)
 
 
 def _move_sequences(conn: Connection) -> None:
@@ -164,33 +167,44 @@ def _move_sequences(conn: Connection) -> None:
         conn.execute(text(sql))
 
 
+def _batches(
+    source: SourceDb, spec: TableMap, seen: _Seen, res: ImportResult
+) -> Iterator[list[dict[str, Any]]]:
+    """``spec``'s rows as they go in: checked, deduplicated, references fixed."""
+    if spec.name == "projects":
+        rows = [r for batch in source.batches(spec, res.filled) for r in batch]
+        yield _dedupe_projects(rows, res)
+        return
+    for batch in source.batches(spec, res.filled):
+        if spec.name == "users":
+            seen.users.update(str(r["username"]) for r in batch)
+        elif spec.name == "commits":
+            for row in batch:
+                _check_status(row)
+                seen.commits.add(int(row["id"]))
+                res.repo_dirs.append(str(row["repo_dir"]))
+        else:
+            batch = _fix_references(spec.name, batch, seen, res)
+        yield batch
+
+
 def carry(source: SourceDb, target: Engine) -> ImportResult:
     """Insert ``source``'s rows into the (migrated) trunkline database ``target``.
 
     Raises:
         ImportConflictError: a key is already there with other values (rolled back).
-        DatabaseError: a build status trunkline does not know, or the target fails.
+        DatabaseError: a build status trunkline does not know, or either database
+            fails (rolled back).
     """
-    _check_statuses(source)
-    res = ImportResult()
-    for table in source.tables:
-        for note, count in table.filled.items():
-            res.filled[note] = res.filled.get(note, 0) + count
-    users = {str(r["username"]) for r in source.rows("users")}
-    commits = {int(r["id"]) for r in source.rows("commits")}
+    res, seen = ImportResult(), _Seen()
     try:
         with target.begin() as conn:
-            for table in source.tables:
-                name = table.table.name
-                rows = list(table.rows)
-                if name == "projects":
-                    rows = _dedupe_projects(rows, res)
-                elif name in {"civotes", "civotes_agg", "promotions"}:
-                    rows = _fix_references(name, rows, users, commits, res)
-                _carry_table(conn, table.table, rows, res)
+            for spec in TABLES:
+                out = TableResult(spec.name)
+                for batch in _batches(source, spec, seen, res):
+                    _carry_batch(conn, spec, batch, out)
+                res.tables.append(out)
             _move_sequences(conn)
-    except ImportConflictError:
-        raise
     except SQLAlchemyError as exc:
         raise DatabaseError(
             f"database {target.url.render_as_string()}: {getattr(exc, 'orig', None) or exc};"

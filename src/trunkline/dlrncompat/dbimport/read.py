@@ -1,14 +1,17 @@
 """Read a DLRN database of any schema revision as rows of trunkline's tables.
 
-``read_source(engine)`` reflects the tables that are there (no DLRN code, no
-models: an old revision simply lacks columns, see ``schema.py``) and returns, per
-table, the rows as dicts keyed by trunkline's column names, plus a note for every
-value that could not be carried as it was (a NULL where trunkline needs a value).
+``open_source(engine)`` checks what the database is (its DLRN revision, the tables
+it has); ``SourceDb.batches(spec, filled)`` then streams one table, ordered by key,
+as lists of dicts keyed by trunkline's column names (no DLRN code, no models: an
+old revision simply lacks columns, see ``schema.py``), counting in ``filled`` every
+value that could not be carried as it was. Streaming keeps memory flat: a DLRN
+database of half a million builds is never held at once.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,34 +19,41 @@ from sqlalchemy import Engine, MetaData, Table, inspect, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from trunkline.db.engine import SCHEMA_HEAD
-from trunkline.dlrncompat.dbimport.schema import DLRN_REVISIONS, TABLES, TableMap
+from trunkline.dlrncompat.dbimport.schema import DLRN_REVISIONS, TABLES, Row, TableMap
 from trunkline.errors import DatabaseError
 
-
-@dataclass(frozen=True)
-class SourceTable:
-    """One DLRN table as trunkline rows.
-
-    ``filled`` counts, per "table.column: what", the values that were NULL (or
-    absent at this revision) and were given a value here.
-    """
-
-    table: TableMap
-    rows: tuple[dict[str, Any], ...]
-    filled: dict[str, int]
+BATCH = 500
+"""Rows per batch read from the source (and inserted into the target)."""
 
 
 @dataclass(frozen=True)
 class SourceDb:
-    """A whole DLRN database: its Alembic revision (``None``: made by ``create_all``)."""
+    """A DLRN database: its Alembic revision (``None``: made by ``create_all``)."""
 
+    engine: Engine
     url: str
     revision: str | None
-    tables: tuple[SourceTable, ...]
+    present: frozenset[str]
 
-    def rows(self, name: str) -> tuple[dict[str, Any], ...]:
-        """The rows of table ``name``."""
-        return next(t.rows for t in self.tables if t.table.name == name)
+    def batches(self, spec: TableMap, filled: Counter[str]) -> Iterator[list[dict[str, Any]]]:
+        """Table ``spec`` in batches of trunkline rows, by key; empty if it is absent.
+
+        ``filled`` counts, per "table.column: what", the values given here.
+        """
+        if spec.name not in self.present:
+            return
+        try:
+            table = Table(spec.name, MetaData(), autoload_with=self.engine)
+            cols = set(table.c.keys())
+            query = select(table).order_by(table.c[spec.key])
+            with self.engine.connect() as conn:
+                opts = conn.execution_options(stream_results=True, yield_per=BATCH)
+                for part in opts.execute(query).mappings().partitions(BATCH):
+                    yield [_row(spec, cols, src, filled) for src in part]
+        except SQLAlchemyError as exc:
+            raise DatabaseError(
+                f"database {self.url}: {getattr(exc, 'orig', None) or exc}"
+            ) from None
 
 
 def _revision(engine: Engine, tables: set[str]) -> str | None:
@@ -78,39 +88,30 @@ def _convert(value: Any, target_is_bool: bool) -> Any:
 _BOOLS = {"ci_vote", "ci_in_progress"}
 
 
-def _read_table(engine: Engine, spec: TableMap, present: set[str]) -> SourceTable:
-    if spec.name not in present:
-        return SourceTable(spec, (), {})
-    table = Table(spec.name, MetaData(), autoload_with=engine)
-    cols = set(table.c.keys())
-    with engine.connect() as conn:
-        raw = conn.execute(select(table).order_by(table.c[spec.key])).mappings().all()
-    filled: Counter[str] = Counter()
-    rows = []
-    for src in raw:
-        row: dict[str, Any] = {}
-        for col in spec.columns:
-            name = col.source_in(cols)
-            if col.derive is not None:
-                value = col.derive(src)
-                if name is not None and src[name] not in (None, "", value):
-                    filled[f"{spec.name}.{col.name}: {col.derive_note}"] += 1
-            elif name is None:
-                value = col.missing(src) if col.missing else None
-                filled[f"{spec.name}.{col.name}: column absent at this revision"] += 1
-            else:
-                value = _convert(src[name], col.name in _BOOLS)
-                if value is None and col.if_null is not None:
-                    value = col.if_null
-                    filled[f"{spec.name}.{col.name}: NULL stored as {col.if_null!r}"] += 1
-            row[col.name] = value
-        row.update(spec.extra)
-        rows.append(row)
-    return SourceTable(spec, tuple(rows), dict(filled))
+def _row(spec: TableMap, cols: set[str], src: Row, filled: Counter[str]) -> dict[str, Any]:
+    """One DLRN row as a trunkline row of ``spec``'s table."""
+    row: dict[str, Any] = {}
+    for col in spec.columns:
+        name = col.source_in(cols)
+        if col.derive is not None:
+            value = col.derive(src)
+            if name is not None and src[name] not in (None, "", value):
+                filled[f"{spec.name}.{col.name}: {col.derive_note}"] += 1
+        elif name is None:
+            value = col.missing(src) if col.missing else None
+            filled[f"{spec.name}.{col.name}: column absent at this revision"] += 1
+        else:
+            value = _convert(src[name], col.name in _BOOLS)
+            if value is None and col.if_null is not None:
+                value = col.if_null
+                filled[f"{spec.name}.{col.name}: NULL stored as {col.if_null!r}"] += 1
+        row[col.name] = value
+    row.update(spec.extra)
+    return row
 
 
-def read_source(engine: Engine) -> SourceDb:
-    """Every DLRN table of the database behind ``engine``.
+def open_source(engine: Engine) -> SourceDb:
+    """The DLRN database behind ``engine``, checked, ready to be read.
 
     Raises:
         DatabaseError: it cannot be read, is a trunkline database, has an Alembic
@@ -125,7 +126,6 @@ def read_source(engine: Engine) -> SourceDb:
                 f"database {url}: no {' or '.join(lacking)} table; not a DLRN database"
             )
         revision = _revision(engine, present)
-        tables = tuple(_read_table(engine, spec, present) for spec in TABLES)
     except SQLAlchemyError as exc:
         raise DatabaseError(f"database {url}: {getattr(exc, 'orig', None) or exc}") from None
-    return SourceDb(url, revision, tables)
+    return SourceDb(engine, url, revision, frozenset(present))
