@@ -1,8 +1,8 @@
 """Every schema revision of DLRN's Alembic history imports as DLRN itself would read it.
 
 For each of DLRN 0.26.1's 17 revisions: DLRN's own ``alembic upgrade REV`` makes
-an empty SQLite database, rows are written in the columns that revision has, and
-a copy is brought to DLRN's head by DLRN's own ``alembic upgrade head`` (the
+two empty databases, the same rows are written in the columns that revision has,
+and one is brought to DLRN's head by DLRN's own ``alembic upgrade head`` (the
 oracle: what DLRN fills in for columns an old database lacks). ``trunkline dlrn
 import-db`` on the old original must give exactly the upgraded copy's rows;
 ``repo_dir`` is the one column that differs on purpose (it holds the hashed repo
@@ -11,16 +11,16 @@ path, see ``dbimport/schema.py``).
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from tests.dlrncompat.conftest import dlrn_alembic, import_db, trunkline_config
+from tests.dlrncompat.conftest import dlrn_alembic, dlrn_db_url, import_db, trunkline_config
 from trunkline.dlrncompat.dbimport.schema import DLRN_REVISIONS, TABLES, hashed_repo_dir
 
+pytestmark = pytest.mark.db
 KEYS = {t.name: t.key for t in TABLES}
 IF_NULL = {(t.name, c.name): c.if_null for t in TABLES for c in t.columns}
 """What a NULL becomes where trunkline's column is NOT NULL (the import says so)."""
@@ -85,31 +85,32 @@ ROWS: dict[str, list[dict[str, Any]]] = {
 }
 
 
-def _tables(path: Path) -> dict[str, sa.Table]:
-    """DLRN's tables present in the SQLite database at ``path``, reflected."""
-    engine = sa.create_engine(f"sqlite:///{path}")
+def _tables(url: str) -> dict[str, sa.Table]:
+    """DLRN's tables present in the database at ``url``, reflected."""
+    engine = sa.create_engine(url)
     meta = sa.MetaData()
     meta.reflect(engine, only=lambda name, _meta: name in KEYS)
     engine.dispose()
     return dict(meta.tables)
 
 
-def fill_old_layout(path: Path) -> None:
+def fill_old_layout(url: str) -> None:
     """Write ``ROWS`` into the columns this database's revision has."""
-    engine = sa.create_engine(f"sqlite:///{path}")
+    engine = sa.create_engine(url)
     with engine.begin() as conn:
-        for name, table in _tables(path).items():
-            for row in ROWS[name]:
+        for name in KEYS:  # users and commits before what refers to them
+            table = _tables(url).get(name)
+            for row in ROWS[name] if table is not None else []:
                 conn.execute(
                     table.insert().values({c.name: row[c.name] for c in table.c if c.name in row})
                 )
     engine.dispose()
 
 
-def dump(path: Path, tables: dict[str, list[str]]) -> dict[str, list[dict[str, Any]]]:
-    """``tables`` (name -> columns) of a SQLite database, rows ordered by key."""
-    found = _tables(path)
-    engine = sa.create_engine(f"sqlite:///{path}")
+def dump(url: str, tables: dict[str, list[str]]) -> dict[str, list[dict[str, Any]]]:
+    """``tables`` (name -> columns) of a database, rows ordered by key."""
+    found = _tables(url)
+    engine = sa.create_engine(url)
     out = {}
     with engine.connect() as conn:
         for name, cols in tables.items():
@@ -120,19 +121,26 @@ def dump(path: Path, tables: dict[str, list[str]]) -> dict[str, list[dict[str, A
     return out
 
 
-@pytest.mark.parametrize("revision", DLRN_REVISIONS)
-def test_every_dlrn_revision_imports_as_dlrn_upgrades_it(
-    dlrn_python: Path, tmp_path: Path, revision: str
-) -> None:
-    old = tmp_path / "old.sqlite"
-    dlrn_alembic(dlrn_python, tmp_path, f"sqlite:///{old}", revision)
-    fill_old_layout(old)
-    upgraded = tmp_path / "upgraded.sqlite"
-    shutil.copy(old, upgraded)
-    dlrn_alembic(dlrn_python, tmp_path, f"sqlite:///{upgraded}", "head")
+CASES = [("sqlite", rev) for rev in DLRN_REVISIONS] + [
+    ("postgresql", rev) for rev in (DLRN_REVISIONS[0], "cab7697f6564", "2d503b5034b7")
+]
 
-    target = tmp_path / "trunkline.sqlite"
-    done = import_db(trunkline_config(tmp_path, f"sqlite:///{target}"), f"sqlite:///{old}")
+
+@pytest.mark.parametrize(("backend", "revision"), CASES)
+def test_every_dlrn_revision_imports_as_dlrn_upgrades_it(
+    dlrn_python: Path, tmp_path: Path, backend: str, revision: str
+) -> None:
+    """SQLite at every revision; PostgreSQL at the first, the one that adds users and
+    votes' users, and the one that renames ``rpms``."""
+    old = dlrn_db_url(backend, tmp_path, "dlrnold")
+    upgraded = dlrn_db_url(backend, tmp_path, "dlrnupg")
+    for url in (old, upgraded):
+        dlrn_alembic(dlrn_python, tmp_path, url, revision)
+        fill_old_layout(url)
+    dlrn_alembic(dlrn_python, tmp_path, upgraded, "head")
+
+    target = dlrn_db_url(backend, tmp_path, "dlrndst")
+    done = import_db(trunkline_config(tmp_path, target), old)
     assert done.returncode == 0, done.stderr
     assert f"alembic revision {revision}" in done.stdout
 
