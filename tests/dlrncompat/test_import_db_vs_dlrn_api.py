@@ -1,7 +1,7 @@
 """DLRN's own API on its database vs trunkline's API on the import: same answers.
 
-DLRN 0.26.1 (from PyPI) writes a database with its own models, on SQLite and
-PostgreSQL; ``trunkline dlrn import-db`` carries it into a fresh trunkline
+DLRN 0.26.1 (from PyPI) writes a database with its own models, on SQLite,
+PostgreSQL and MariaDB; ``trunkline dlrn import-db`` carries it into a fresh trunkline
 database; then DLRN's Flask API (on the original) and trunkline's API (on the
 import) run side by side and the real ``dlrnapi`` client asks both the same
 questions. Both users log in with the passwords they had in DLRN.
@@ -46,7 +46,7 @@ class Pair:
     dlrn_sqlite: str
 
 
-@pytest.fixture(scope="module", params=("sqlite", "postgresql"))
+@pytest.fixture(scope="module", params=("sqlite", "postgresql", "mariadb"))
 def pair(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, dlrn_python: Path
 ) -> Iterator[Pair]:
