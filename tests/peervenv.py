@@ -78,8 +78,9 @@ def ensure_venv(
 
 DLRN_VERSION = "0.26.1"
 # DLRN 0.26.1 does not pin SQLAlchemy, and its models use the 1.x API at import time;
-# setuptools: its scripts import pkg_resources.
-DLRN_PINS = (f"DLRN=={DLRN_VERSION}", "SQLAlchemy<2", "setuptools")
+# setuptools: its scripts import pkg_resources; the drivers of the server databases
+# its models write in the import-db tests.
+DLRN_PINS = (f"DLRN=={DLRN_VERSION}", "SQLAlchemy<2", "setuptools", "psycopg2-binary", "PyMySQL")
 
 
 def dlrn_peer() -> Path:

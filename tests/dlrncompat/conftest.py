@@ -24,12 +24,11 @@ import sqlalchemy as sa
 
 from tests.api.conftest import dlrnapi, free_port, fresh_pg_database
 from tests.conftest import MARIADB_ADMIN_URL
-from tests.peervenv import PeerUnavailableError, ensure_venv
+from tests.peervenv import dlrn_peer
 
 HERE = Path(__file__).resolve().parent
 EXE = Path(sys.executable).parent / "trunkline"
 __all__ = ["dlrnapi"]  # the real client fixture, shared with tests/api
-DLRN_PACKAGES = ["DLRN==0.26.1", "SQLAlchemy<2", "psycopg2-binary"]
 BASEURL = "http://trunk.example/centos9/"
 
 PROJECTS_INI = f"""\
@@ -51,13 +50,8 @@ use_components=true
 
 @pytest.fixture(scope="session")
 def dlrn_python() -> Path:
-    """The python of a venv holding DLRN 0.26.1 from PyPI."""
-    try:
-        return ensure_venv(
-            "dlrn", DLRN_PACKAGES, check_import="dlrn.db"
-        )  # dlrn.api writes commits.sqlite in the cwd
-    except PeerUnavailableError as exc:
-        pytest.skip(str(exc))
+    """The python of the shared DLRN 0.26.1 peer venv (``tests/peervenv.py``)."""
+    return dlrn_peer()
 
 
 def dlrn_db_url(backend: str, tmp: Path, name: str) -> str:
