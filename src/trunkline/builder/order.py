@@ -25,10 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from trunkline import gitcmd
 from trunkline.errors import TrunklineError
-from trunkline.process import run
 from trunkline.rpmspec.adapter import SpecInfo, choose_spec, find_spec, spec_info
-from trunkline.upstream.mirror import GIT_ENV, git_dir_args
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -180,16 +179,11 @@ def spec_at(
         if local:
             return spec_info(find_spec(distgit, package), macros)
         prefix = f"{subdir.rstrip('/')}/" if subdir else ""
-        listing = run(
-            [*git_dir_args(distgit), "ls-tree", "--name-only", sha, prefix or "."],
-            timeout=60,
-            env=GIT_ENV,
-        ).stdout.split()
+        git = gitcmd.bare(distgit)
+        listing = git.run("ls-tree", "--name-only", sha, prefix or ".", timeout=60).stdout.split()
         by_name = {Path(n).name: n for n in listing}
         name = by_name[choose_spec(list(by_name), package, where=f"{distgit}@{sha[:12]}")]
-        text = run(
-            [*git_dir_args(distgit), "cat-file", "-p", f"{sha}:{name}"], timeout=60, env=GIT_ENV
-        ).stdout
+        text = git.run("cat-file", "-p", f"{sha}:{name}", timeout=60).stdout
         with tempfile.TemporaryDirectory(prefix="order-") as tmp:
             path = Path(tmp) / Path(name).name
             path.write_text(text, encoding="utf-8")

@@ -33,8 +33,7 @@ from pathlib import Path
 
 import pygit2
 
-from trunkline.process import run
-from trunkline.upstream.mirror import GIT_ENV, git_dir_args
+from trunkline import gitcmd
 from trunkline.upstream.refs import resolve_commit, resolve_full_ref
 
 MASTER_BRANCHES = ("master", "main")
@@ -126,11 +125,8 @@ def _resolve_any(mirror: Path, name: str) -> str | None:
     if sha is not None or pygit2.reference_is_valid_name(f"refs/heads/{name}"):
         return sha
     for full in (f"refs/heads/{name}", f"refs/tags/{name}", name):
-        result = run(
-            [*git_dir_args(mirror), "rev-parse", "--verify", "--quiet", f"{full}^{{commit}}"],
-            check=False,
-            timeout=60,
-            env=GIT_ENV,
+        result = gitcmd.bare(mirror).run(
+            "rev-parse", "--verify", "--quiet", f"{full}^{{commit}}", check=False, timeout=60
         )
         if result.ok and result.stdout.strip():
             return result.stdout.strip()

@@ -24,9 +24,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from trunkline import gitcmd
 from trunkline.errors import SourceError
-from trunkline.process import run
-from trunkline.upstream.mirror import GIT_ENV, git_dir_args
 
 
 def common_git_dir(path: Path) -> Path:
@@ -40,11 +39,8 @@ def common_git_dir(path: Path) -> Path:
     """
     if not path.is_dir():
         raise SourceError(f"{path}: not a directory")
-    result = run(
-        ["git", "-C", str(path), "rev-parse", "--path-format=absolute", "--git-common-dir"],
-        check=False,
-        timeout=60,
-        env=GIT_ENV,
+    result = gitcmd.at(path).run(
+        "rev-parse", "--path-format=absolute", "--git-common-dir", check=False, timeout=60
     )
     if not result.ok:
         raise SourceError(f"{path}: not a git repository")
@@ -61,18 +57,14 @@ def resolve_commit(repo: Path, ref: str) -> str:
     Raises:
         SourceError: ``repo`` is not a git repository or ``ref`` names no commit.
     """
-    result = run(
-        [
-            *git_dir_args(repo),
-            "rev-parse",
-            "--verify",
-            "--quiet",
-            "--end-of-options",
-            f"{ref}^{{commit}}",
-        ],
+    result = gitcmd.bare(repo).run(
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        "--end-of-options",
+        f"{ref}^{{commit}}",
         check=False,
         timeout=60,
-        env=GIT_ENV,
     )
     if not result.ok:
         raise SourceError(f"{repo}: ref {ref!r} names no commit")
@@ -103,14 +95,10 @@ def commit_view(mirror: Path, sha: str, *, clean_index: bool = False) -> Iterato
         (git_dir / "commondir").write_text(f"{mirror.resolve()}\n", encoding="utf-8")
         (git_dir / "HEAD").write_text(f"{sha}\n", encoding="utf-8")
         if clean_index:
-            argv = [*git_dir_args(git_dir)]
-            run([*argv, "read-tree", sha], timeout=120, env=GIT_ENV)
-            files = run([*argv, "ls-files", "-z"], timeout=120, env=GIT_ENV).stdout
+            git = gitcmd.bare(git_dir)
+            git.run("read-tree", sha, timeout=120)
+            files = git.run("ls-files", "-z", timeout=120).stdout
             if files:
-                run(
-                    [*argv, "update-index", "-z", "--skip-worktree", "--stdin"],
-                    timeout=120,
-                    env=GIT_ENV,
-                    input_text=files,
-                )
+                skip = ("update-index", "-z", "--skip-worktree", "--stdin")
+                git.run(*skip, timeout=120, input_text=files)
         yield root

@@ -17,43 +17,25 @@ import logging
 import shutil
 from pathlib import Path
 
+from trunkline import gitcmd
 from trunkline.errors import CommandError, SourceError
-from trunkline.process import run
 from trunkline.publish.atomic import TMP_PREFIX, temp_sibling
 from trunkline.upstream.refs import ORIGIN_FILE, forget, origin_url, remote_unchanged
 
 log = logging.getLogger(__name__)
 
 FETCH_REFSPECS = ("+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*")
-# Never ask for credentials on a terminal: an unreachable URL must fail, not hang.
-GIT_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "/bin/true", "LC_ALL": "C"}
-
-
-def git_dir_args(mirror: Path) -> list[str]:
-    """The argv prefix that runs git on a bare mirror."""
-    return ["git", "--git-dir", str(mirror)]
 
 
 def _clone(url: str, mirror: Path, timeout: float) -> None:
     mirror.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_sibling(mirror)
     try:
-        run(
-            ["git", "clone", "--quiet", "--bare", "--", url, str(tmp)],
-            timeout=timeout,
-            env=GIT_ENV,
-        )
-        run(
-            [
-                *git_dir_args(tmp),
-                "config",
-                "--replace-all",
-                "remote.origin.fetch",
-                FETCH_REFSPECS[0],
-            ],
-            timeout=60,
-        )
-        run([*git_dir_args(tmp), "config", "--add", "remote.origin.fetch", FETCH_REFSPECS[1]])
+        # An unreachable URL must fail, not hang: gitcmd's NO_PROMPT never asks.
+        gitcmd.NOWHERE.run("clone", "--quiet", "--bare", "--", url, str(tmp), timeout=timeout)
+        git = gitcmd.bare(tmp)
+        git.run("config", "--replace-all", "remote.origin.fetch", FETCH_REFSPECS[0], timeout=60)
+        git.run("config", "--add", "remote.origin.fetch", FETCH_REFSPECS[1])
         (tmp / ORIGIN_FILE).write_text(url + "\n", encoding="utf-8")
         if mirror.exists():
             shutil.rmtree(mirror)
@@ -108,18 +90,8 @@ def refresh_mirror(url: str, mirror: Path, *, timeout: float = 600.0) -> Path:
     try:
         if (mirror / "HEAD").exists() and origin_url(mirror) == url:
             remove_stale_locks(mirror)
-            run(
-                [
-                    *git_dir_args(mirror),
-                    "fetch",
-                    "--quiet",
-                    "--prune",
-                    "--force",
-                    "origin",
-                    *FETCH_REFSPECS,
-                ],
-                timeout=timeout,
-                env=GIT_ENV,
+            gitcmd.bare(mirror).run(
+                "fetch", "--quiet", "--prune", "--force", "origin", *FETCH_REFSPECS, timeout=timeout
             )
         else:
             if mirror.exists():

@@ -32,11 +32,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from trunkline import gitcmd
 from trunkline.errors import CommandError, SourceError
 from trunkline.metadata.sources.base import FollowedPackage
-from trunkline.process import run
 from trunkline.upstream.branches import FollowedRef, Step, distgit_chain, follow, tried
-from trunkline.upstream.mirror import GIT_ENV, git_dir_args
 from trunkline.upstream.refs import CommitInfo, commit_info, resolve_commit
 
 _SEP = "\x1f"
@@ -84,11 +83,6 @@ class PackagePlan:
 ProcessedFn = Callable[[str, str], bool]
 
 
-def _git(repo: Path, *args: str, bare: bool = True) -> str:
-    prefix = git_dir_args(repo) if bare else ["git", "-C", str(repo)]
-    return run([*prefix, *args], timeout=600, env=GIT_ENV).stdout
-
-
 def _parse(out: str, *, tagged_only: bool = False) -> list[CommitInfo]:
     commits = []
     for line in out.splitlines():
@@ -105,7 +99,8 @@ def _commits(
     args = ["log", f"--format={_FORMAT}", *rev_args]
     if path:
         args += ["--", path]
-    return _parse(_git(repo, *args, bare=bare))
+    git = gitcmd.bare(repo) if bare else gitcmd.at(repo)
+    return _parse(git.run(*args).stdout)
 
 
 def _tagged_commits(mirror: Path, *rev_args: str) -> list[CommitInfo]:
@@ -115,14 +110,17 @@ def _tagged_commits(mirror: Path, *rev_args: str) -> list[CommitInfo]:
     ``--simplify-by-decoration``; the ``tag: `` filter keeps the answer right on a git
     that applies the option to the decoration only.
     """
-    out = _git(
-        mirror,
-        "log",
-        "--first-parent",
-        "--simplify-by-decoration",
-        "--decorate-refs=refs/tags/",
-        f"--format={_FORMAT}{_SEP}%D",
-        *rev_args,
+    out = (
+        gitcmd.bare(mirror)
+        .run(
+            "log",
+            "--first-parent",
+            "--simplify-by-decoration",
+            "--decorate-refs=refs/tags/",
+            f"--format={_FORMAT}{_SEP}%D",
+            *rev_args,
+        )
+        .stdout
     )
     return _parse(out, tagged_only=True)
 
@@ -155,13 +153,8 @@ def _missing(where: str, ref: str, *, pinned: bool, fallback: bool) -> str:
 
 
 def _is_ancestor(mirror: Path, old: str, new: str) -> bool:
-    result = run(
-        [*git_dir_args(mirror), "merge-base", "--is-ancestor", old, new],
-        check=False,
-        timeout=60,
-        env=GIT_ENV,
-    )
-    return result.returncode == 0
+    git = gitcmd.bare(mirror)
+    return git.run("merge-base", "--is-ancestor", old, new, check=False, timeout=60).returncode == 0
 
 
 def distgit_head(

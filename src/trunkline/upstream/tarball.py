@@ -22,33 +22,29 @@ import tempfile
 from pathlib import Path
 from typing import Literal
 
+from trunkline import gitcmd
 from trunkline.errors import BuildError, CommandError
 from trunkline.process import run
-from trunkline.upstream.mirror import GIT_ENV, git_dir_args
 
 SdistMode = Literal["auto", "never", "always"]
 PYTHON_MARKERS = ("setup.py", "pyproject.toml")
 
 
 def _has_python_build(mirror: Path, sha: str) -> bool:
-    out = run([*git_dir_args(mirror), "ls-tree", "--name-only", sha], timeout=60, env=GIT_ENV)
+    out = gitcmd.bare(mirror).run("ls-tree", "--name-only", sha, timeout=60)
     return any(name in PYTHON_MARKERS for name in out.stdout.split())
 
 
-def _git_archive(mirror: Path, sha: str, out: Path, top_dir: str, log_path: Path | None) -> Path:
-    run(
-        [
-            *git_dir_args(mirror),
-            "archive",
-            "--format=tar.gz",
-            f"--prefix={top_dir}/",
-            "-o",
-            str(out),
-            sha,
-        ],
+def _archive(mirror: Path, sha: str, out: Path, top_dir: str, log_path: Path | None) -> Path:
+    gitcmd.bare(mirror).run(
+        "archive",
+        "--format=tar.gz",
+        f"--prefix={top_dir}/",
+        "-o",
+        str(out),
+        sha,
         timeout=600,
         log_path=log_path,
-        env=GIT_ENV,
     )
     return out
 
@@ -70,16 +66,8 @@ def _sdist(
         # A real (shared, cheap) checkout: pbr and setuptools-scm list the files to ship
         # from git, so an sdist made from a bare export would silently miss files.
         tree = Path(tmp) / "tree"
-        run(
-            ["git", "clone", "--quiet", "--shared", "--no-checkout", str(mirror), str(tree)],
-            timeout=600,
-            env=GIT_ENV,
-        )
-        run(
-            ["git", "-C", str(tree), "checkout", "--quiet", "--detach", sha],
-            timeout=600,
-            env=GIT_ENV,
-        )
+        gitcmd.NOWHERE.run("clone", "--quiet", "--shared", "--no-checkout", str(mirror), str(tree))
+        gitcmd.at(tree).run("checkout", "--quiet", "--detach", sha)
         dist = Path(tmp) / "dist"
         run(
             [
@@ -129,7 +117,7 @@ def make_tarball(
     out = dest_dir / f"{top_dir}.tar.gz"
     use_sdist = mode == "always" or (mode == "auto" and _has_python_build(mirror, sha))
     if not use_sdist:
-        return _git_archive(mirror, sha, out, top_dir, log_path)
+        return _archive(mirror, sha, out, top_dir, log_path)
     try:
         return _sdist(mirror, sha, out, top_dir, version, log_path)
     except (CommandError, BuildError) as exc:
@@ -138,4 +126,4 @@ def make_tarball(
         if log_path is not None:
             with log_path.open("a", encoding="utf-8") as fh:
                 fh.write(f"sdist failed ({exc}); using git archive instead\n")
-        return _git_archive(mirror, sha, out, top_dir, log_path)
+        return _archive(mirror, sha, out, top_dir, log_path)

@@ -34,9 +34,8 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-from trunkline.process import run
+from trunkline import gitcmd
 from trunkline.rpmspec.nvr import normalize_version
-from trunkline.upstream.mirror import GIT_ENV, git_dir_args
 from trunkline.upstream.pbr_version import pbr_pre_version, pbr_version, uses_pbr
 from trunkline.upstream.projectfiles import ProjectFiles, read_project_files
 from trunkline.upstream.scm_version import scm_options, scm_version
@@ -95,8 +94,9 @@ def version_tag(mirror: Path, sha: str) -> tuple[str, int] | None:
     """
     excludes = [f"--exclude={pattern}" for pattern in IGNORED_TAGS]
     for _ in range(_MAX_SKIPPED_TAGS):
-        argv = [*git_dir_args(mirror), "describe", "--tags", "--long", *excludes, sha]
-        result = run(argv, check=False, timeout=60, env=GIT_ENV)
+        result = gitcmd.bare(mirror).run(
+            "describe", "--tags", "--long", *excludes, sha, check=False, timeout=60
+        )
         if not result.ok:
             return None
         tag, count, _ = result.stdout.strip().rsplit("-", 2)
