@@ -16,12 +16,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from trunkline import gitcmd
 from trunkline.builder.drivers import make_driver
 from trunkline.builder.pipeline import BuildJob, build_commit
 from trunkline.config import Settings
 from trunkline.db.models import BuildStatus
 from trunkline.errors import CommandTimeoutError, TrunklineError
-from trunkline.process import run
 from trunkline.publish.repo import StagedLinks
 from trunkline.rpmspec.adapter import find_spec, spec_info
 from trunkline.rpmspec.nvr import release_string
@@ -77,10 +77,10 @@ def _extract_distgit(
 ) -> None:
     """Write the distgit tree at ``sha`` (optionally one subdir) into ``dest``."""
     archive = dest.parent / "distgit.tar"
-    argv = ["git", "--git-dir", str(mirror), "archive", "--format=tar", "-o", str(archive), sha]
-    if subdir:
-        argv.append(subdir)
-    run(argv, log_path=log_path, timeout=600)
+    paths = (subdir,) if subdir else ()
+    gitcmd.bare(mirror).run(
+        "archive", "--format=tar", "-o", str(archive), sha, *paths, log_path=log_path, timeout=600
+    )
     with tarfile.open(archive) as tar:
         tar.extractall(dest, filter="data")
     archive.unlink()
