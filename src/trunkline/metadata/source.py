@@ -5,24 +5,20 @@ cache keys on: for a plain directory (a work tree included, uncommitted edits
 and all) the identity is the directory itself and freshness is checked with
 file stats; for a git ref it is the ref's tree hash, so an unchanged tree is
 never re-parsed and a changed one never served stale. Git work happens through
-``trunkline.process.run`` in a mirror under the cache directory. The modules
-only git and tarball locations need (``process``, ``tarfile``, ``shutil``,
+:mod:`trunkline.gitcmd` in a mirror under the cache directory. The modules
+only git and tarball locations need (``gitcmd``, ``tarfile``, ``shutil``,
 ``tempfile``, ``hashlib``) are imported where used: a warm query pays for none.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from trunkline.errors import CommandError, MetadataLoadError
-
-if TYPE_CHECKING:
-    from trunkline.process import CommandResult
 
 TARBALL_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2")
 _SHA_RE = re.compile(r"[0-9a-f]{40}")
@@ -43,11 +39,13 @@ class GitTree:
     tree: str
 
 
-def run(argv: Sequence[str], *, timeout: float) -> CommandResult:
-    """``trunkline.process.run``, imported on first use (a warm query runs no git)."""
-    from trunkline.process import run as process_run
-
-    return process_run(argv, timeout=timeout)
+@contextmanager
+def _failing_as_metadata(where: Path | str, what: str) -> Iterator[None]:
+    """Turn git's failure into the loader's error: ``WHERE: git WHAT failed: REASON``."""
+    try:
+        yield
+    except CommandError as exc:
+        raise MetadataLoadError(f"{where}: git {what} failed: {exc.detail}") from None
 
 
 def is_url(location: str) -> bool:
@@ -74,29 +72,22 @@ def split_ref(location: str) -> tuple[str, str | None]:
     return location, None
 
 
-def _git(repo: Path, *args: str, timeout: float = 600.0) -> str:
-    try:
-        return run(["git", "-C", str(repo), *args], timeout=timeout).stdout.strip()
-    except CommandError as exc:
-        raise MetadataLoadError(f"{repo}: git {args[0]} failed: {exc.detail}") from None
-
-
 def resolve_git(repo: Path, ref: str) -> GitTree:
     """Resolve ``ref`` in ``repo`` to its commit and tree.
 
     Raises:
         MetadataLoadError: the ref does not exist.
     """
+    from trunkline import gitcmd  # here: a warm query runs no git
+
     try:
-        out = run(
-            ["git", "-C", str(repo), "rev-parse", "--verify", "-q", f"{ref}^{{commit}}"],
-            timeout=60,
-        ).stdout.strip()
+        out = gitcmd.at(repo).output("rev-parse", "--verify", "-q", f"{ref}^{{commit}}", timeout=60)
     except CommandError:
         raise MetadataLoadError(
             f"{repo}: ref {ref!r} not found (expected a branch, tag or commit)"
         ) from None
-    tree = _git(repo, "rev-parse", f"{out}^{{tree}}")
+    with _failing_as_metadata(repo, "rev-parse"):
+        tree = gitcmd.at(repo).output("rev-parse", f"{out}^{{tree}}")
     return GitTree(repo, out, tree)
 
 
@@ -110,12 +101,15 @@ def mirror_remote(url: str, ref: str, cache_dir: Path) -> GitTree:
     import shutil
     import tempfile
 
+    from trunkline import gitcmd
+
     mirror = cache_dir / "git" / (hashlib.sha256(url.encode()).hexdigest()[:16] + ".git")
     if not (mirror / "HEAD").exists():
         mirror.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix="clone-", dir=mirror.parent))
         try:
-            run(["git", "clone", "--quiet", "--mirror", url, str(tmp / "m.git")], timeout=1800)
+            clone = ("clone", "--quiet", "--mirror", url, str(tmp / "m.git"))
+            gitcmd.NOWHERE.run(*clone, timeout=1800)
         except CommandError as exc:
             shutil.rmtree(tmp, ignore_errors=True)
             raise MetadataLoadError(f"{url}: git clone failed: {exc.detail}") from None
@@ -128,8 +122,11 @@ def mirror_remote(url: str, ref: str, cache_dir: Path) -> GitTree:
             return resolve_git(mirror, ref)
         except MetadataLoadError:
             pass
-    _git(mirror, "remote", "set-url", "origin", url)
-    _git(mirror, "fetch", "--quiet", "--prune", "origin", timeout=1800)
+    git = gitcmd.at(mirror)
+    with _failing_as_metadata(mirror, "remote"):
+        git.run("remote", "set-url", "origin", url)
+    with _failing_as_metadata(mirror, "fetch"):
+        git.run("fetch", "--quiet", "--prune", "origin", timeout=1800)
     return resolve_git(mirror, ref)
 
 
@@ -139,11 +136,14 @@ def checkout_tree(tree: GitTree, scratch: Path) -> Iterator[Path]:
     import shutil
     import tempfile
 
+    from trunkline import gitcmd
+
     scratch.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="tree-", dir=scratch))
     try:
         archive = tmp / "tree.tar"
-        _git(tree.repo, "archive", "--format=tar", "-o", str(archive), tree.commit)
+        with _failing_as_metadata(tree.repo, "archive"):
+            gitcmd.at(tree.repo).run("archive", "--format=tar", "-o", str(archive), tree.commit)
         import tarfile
 
         with tarfile.open(archive) as tar:
