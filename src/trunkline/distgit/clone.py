@@ -15,10 +15,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from trunkline import gitcmd
 from trunkline.distgit import gitops
 from trunkline.errors import CommandError, InputError, SourceError
 from trunkline.metadata import Package, load_metadata
-from trunkline.process import run
 
 log = logging.getLogger(__name__)
 
@@ -85,17 +85,15 @@ def clone(
     if target.exists():
         raise InputError(f"{target}: destination already exists")
     try:
-        run(["git", "clone", "--quiet", url, str(target)], env={"GIT_TERMINAL_PROMPT": "0"})
+        gitcmd.Git(env=gitcmd.USER).run("clone", "--quiet", url, str(target), timeout=3600)
     except CommandError as exc:
         raise SourceError(f"{url}: cannot clone distgit of {name}: {exc.detail}") from None
     urls = remote_urls(pkg, user)
     warnings: list[str] = []
     existing = gitops.remotes(target)
+    git = gitcmd.checkout(target)
     for remote, remote_url in urls.items():
-        if remote in existing:
-            gitops.git(target, "remote", "set-url", remote, remote_url)
-        else:
-            gitops.git(target, "remote", "add", remote, remote_url)
+        git.run("remote", "set-url" if remote in existing else "add", remote, remote_url)
     for remote in FETCHED:
         if remote not in urls:
             warnings.append(f"package {name!r}: metadata has no '{remote}' URL")

@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from trunkline import gitcmd
 from trunkline.distgit import gitops
 from trunkline.errors import InputError
 from trunkline.rpmspec import editor
@@ -62,11 +63,12 @@ def commit(repo: Path, message: str, *, amend: bool = False, allow_empty: bool =
     args = ["commit", "--quiet", "-a", "-F", "-"]
     if allow_empty:
         args.append("--allow-empty")
+    git = gitcmd.checkout(repo)
     if amend:
-        previous = gitops.git(repo, "log", "-1", "--format=%B")
+        previous = git.output("log", "-1", "--format=%B")
         match = _CHANGE_ID.search(previous)
         if match:
             message += f"\n\nChange-Id: {match.group(1)}\n"
         args.append("--amend")
-    gitops.git(repo, *args, input_text=message)
-    return gitops.git(repo, "rev-parse", "HEAD")
+    git.run(*args, input_text=message)
+    return git.output("rev-parse", "HEAD")

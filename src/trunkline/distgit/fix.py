@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from trunkline import gitcmd
 from trunkline.distgit import gitops, release, state
 from trunkline.distgit.commit import commit, commit_message
 from trunkline.errors import InputError
@@ -33,7 +34,7 @@ class FixResult:
 
 def restore_on_error(repo: Path) -> None:
     """Put tracked files back as HEAD has them (after a failed edit)."""
-    gitops.git(repo, "reset", "--quiet", "--hard", "HEAD")
+    gitcmd.checkout(repo).output("reset", "--quiet", "--hard", "HEAD")
 
 
 def fix(

@@ -3,7 +3,8 @@
 A distgit checkout carries remotes named as rdopkg names them (``upstream``,
 ``patches``, ``review-origin``, ``review-patches``); the patches live on a
 branch ``<distgit-branch>-patches`` of the ``patches`` remote (or a local one).
-Everything here runs ``git`` through :func:`trunkline.process.run`, so errors
+Everything here runs ``git`` in the packager's checkout through
+:func:`trunkline.gitcmd.checkout` (no editor, no terminal prompt), so errors
 become one-line :class:`~trunkline.errors.CommandError`\\ s.
 """
 
@@ -12,37 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from trunkline import gitcmd
 from trunkline.errors import InputError, SourceError
-from trunkline.process import CommandResult, run
 from trunkline.rpmspec.adapter import SpecInfo
-
-GIT_TIMEOUT = 600.0
-# Never open an editor or prompt from library code.
-_ENV = {"GIT_EDITOR": "true", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
-
-
-def git(repo: Path, *args: str, input_text: str | None = None) -> str:
-    """Run ``git ARGS`` in ``repo`` and return stdout without the trailing newline."""
-    return git_run(repo, *args, input_text=input_text).stdout.rstrip("\n")
-
-
-def git_run(
-    repo: Path, *args: str, check: bool = True, input_text: str | None = None
-) -> CommandResult:
-    """Run ``git ARGS`` in ``repo`` and return the whole result."""
-    return run(
-        ["git", *args],
-        cwd=repo,
-        env=_ENV,
-        check=check,
-        timeout=GIT_TIMEOUT,
-        input_text=input_text,
-    )
 
 
 def rev_parse(repo: Path, ref: str) -> str | None:
     """The commit a ref points to, or None when it does not exist."""
-    result = git_run(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
+    result = gitcmd.checkout(repo).run(
+        "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False
+    )
     return result.stdout.strip() if result.ok else None
 
 
@@ -52,7 +32,7 @@ def current_branch(repo: Path) -> str:
     Raises:
         InputError: HEAD is detached.
     """
-    result = git_run(repo, "symbolic-ref", "--quiet", "--short", "HEAD", check=False)
+    result = gitcmd.checkout(repo).run("symbolic-ref", "--quiet", "--short", "HEAD", check=False)
     if not result.ok:
         raise InputError(f"{repo}: HEAD is detached; check out the distgit branch first")
     return result.stdout.strip()
@@ -60,7 +40,7 @@ def current_branch(repo: Path) -> str:
 
 def is_clean(repo: Path) -> bool:
     """True when tracked files have no changes (untracked files are ignored)."""
-    return not git(repo, "status", "--porcelain", "--untracked-files=no")
+    return not gitcmd.checkout(repo).output("status", "--porcelain", "--untracked-files=no")
 
 
 def ensure_clean(repo: Path) -> None:
@@ -77,12 +57,12 @@ def ensure_clean(repo: Path) -> None:
 
 def remotes(repo: Path) -> list[str]:
     """Names of the configured remotes."""
-    return git(repo, "remote").split()
+    return gitcmd.checkout(repo).output("remote").split()
 
 
 def config_value(repo: Path, key: str) -> str | None:
     """A git config value, or None when unset."""
-    result = git_run(repo, "config", "--get", key, check=False)
+    result = gitcmd.checkout(repo).run("config", "--get", key, check=False)
     return result.stdout.strip() if result.ok else None
 
 
@@ -110,7 +90,7 @@ def fetch(repo: Path, remote: str, *, tags: bool = False) -> None:
     args = ["fetch", "--quiet", remote]
     if tags:
         args.append("--tags")
-    result = git_run(repo, *args, check=False)
+    result = gitcmd.checkout(repo).run(*args, check=False)
     if not result.ok:
         lines = result.stderr.strip().splitlines() or ["no output"]
         raise SourceError(f"{repo}: cannot fetch remote '{remote}': {lines[-1]}")
@@ -126,7 +106,9 @@ class Commit:
 
 def commits(repo: Path, base: str, head: str) -> list[Commit]:
     """Commits in ``base..head``, oldest first, merges excluded."""
-    out = git(repo, "log", "--reverse", "--no-merges", "--format=%H %s", f"{base}..{head}")
+    out = gitcmd.checkout(repo).output(
+        "log", "--reverse", "--no-merges", "--format=%H %s", f"{base}..{head}"
+    )
     result = []
     for line in out.splitlines():
         sha, _, subject = line.partition(" ")

@@ -31,6 +31,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from trunkline import gitcmd
 from trunkline.distgit import gitops, sources, state
 from trunkline.distgit.commit import commit, commit_message
 from trunkline.distgit.fix import restore_on_error
@@ -79,9 +80,8 @@ def latest_version(repo: Path) -> str:
     args = ["tag", "--list"]
     if upstream_heads:
         args += ["--merged", upstream_heads[0]]
-    versions = [
-        _tag_version(t) for t in gitops.git(repo, *args).split() if _tag_version(t)[:1].isdigit()
-    ]
+    listed = gitcmd.checkout(repo).output(*args).split()
+    versions = [_tag_version(t) for t in listed if _tag_version(t)[:1].isdigit()]
     if not versions:
         raise InputError(f"{repo}: no upstream version tags found (fetch the 'upstream' remote)")
     best = versions[0]
@@ -96,14 +96,15 @@ def _worktree_path(repo: Path) -> Path:
 
 
 def _remove_worktree(repo: Path, path: Path) -> None:
+    git = gitcmd.checkout(repo)
     if path.exists():
-        gitops.git(repo, "worktree", "remove", "--force", str(path))
-    gitops.git(repo, "worktree", "prune")
+        git.run("worktree", "remove", "--force", str(path))
+    git.run("worktree", "prune")
 
 
 def _rebase_in_progress(worktree: Path) -> bool:
     for name in ("rebase-merge", "rebase-apply"):
-        path = Path(gitops.git(worktree, "rev-parse", "--git-path", name))
+        path = Path(gitcmd.checkout(worktree).output("rev-parse", "--git-path", name))
         if (path if path.is_absolute() else worktree / path).exists():
             return True
     return False
@@ -171,7 +172,7 @@ def new_version(
         patches_branch="",
         worktree="",
         distgit_branch=branch,
-        orig_head=gitops.git(repo, "rev-parse", "HEAD"),
+        orig_head=gitcmd.checkout(repo).output("rev-parse", "HEAD"),
         changelog_commits=changelog_commits,
     )
     if bump_only:
@@ -185,13 +186,15 @@ def new_version(
     local_branch = head.split("/", 1)[1] if not local else head
     base = patches_base(repo, info)
     if not local:
-        gitops.git(repo, "branch", "--quiet", "--force", local_branch, head)
+        gitcmd.checkout(repo).output("branch", "--quiet", "--force", local_branch, head)
     worktree = _worktree_path(repo)
     _remove_worktree(repo, worktree)
-    gitops.git(repo, "worktree", "add", "--quiet", str(worktree), local_branch)
+    gitcmd.checkout(repo).output("worktree", "add", "--quiet", str(worktree), local_branch)
     st = dataclasses.replace(st, patches_branch=local_branch, worktree=str(worktree))
     state.save(repo, st)
-    result = gitops.git_run(worktree, "rebase", "--quiet", "--onto", new_tag, base.ref, check=False)
+    result = gitcmd.checkout(worktree).run(
+        "rebase", "--quiet", "--onto", new_tag, base.ref, check=False
+    )
     if not result.ok:
         return _conflict(st, _last_line(result.stdout + result.stderr))
     return _finish(repo, st, bump_only=False, date=date)
@@ -208,7 +211,7 @@ def continue_new_version(repo: Path, *, date: str | None = None) -> NewVersionRe
         raise InputError(f"{repo}: no new-version in progress to continue")
     worktree = Path(st.worktree)
     if _rebase_in_progress(worktree):
-        result = gitops.git_run(worktree, "rebase", "--continue", check=False)
+        result = gitcmd.checkout(worktree).run("rebase", "--continue", check=False)
         if not result.ok:
             return _conflict(st, _last_line(result.stdout + result.stderr))
     return _finish(repo, st, bump_only=False, date=date)
@@ -225,7 +228,7 @@ def abort_new_version(repo: Path) -> state.InProgress:
         raise InputError(f"{repo}: no new-version in progress to abort")
     worktree = Path(st.worktree)
     if worktree.exists() and _rebase_in_progress(worktree):
-        gitops.git_run(worktree, "rebase", "--abort", check=False)
+        gitcmd.checkout(worktree).run("rebase", "--abort", check=False)
     _remove_worktree(repo, worktree)
     state.clear(repo)
     return st

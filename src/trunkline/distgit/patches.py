@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from trunkline import gitcmd
 from trunkline.distgit import gitops
 from trunkline.errors import SpecError
 from trunkline.rpmspec import editor
@@ -144,15 +145,15 @@ def update_patches(
     marked = [(c, not (regex and regex.search(c.subject))) for c in all_commits]
     old_hashes, old_subjects = _old_patch_ids(repo, info.patch_files)
     for name in info.patch_files:
-        gitops.git(repo, "rm", "--quiet", "-f", "--ignore-unmatch", "--", name)
+        gitcmd.checkout(repo).output("rm", "--quiet", "-f", "--ignore-unmatch", "--", name)
     files: list[str] = []
     for run_commits in _ranges(marked):
         start = len(files) + 1
         rng = f"{run_commits[0].sha}~..{run_commits[-1].sha}"
-        out = gitops.git(repo, *_FORMAT_PATCH, "--start-number", str(start), rng)
+        out = gitcmd.checkout(repo).output(*_FORMAT_PATCH, "--start-number", str(start), rng)
         files.extend(line.strip() for line in out.splitlines() if line.strip())
     if files:
-        gitops.git(repo, "add", "--", *files)
+        gitcmd.checkout(repo).output("add", "--", *files)
     editor.set_patches(spec_path, files)
     head_sha = gitops.rev_parse(repo, head) or head
     editor.set_global_macro(spec_path, "commit", head_sha)

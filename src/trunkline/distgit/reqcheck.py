@@ -32,6 +32,7 @@ import yaml
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
+from trunkline import gitcmd
 from trunkline.distgit import gitops
 from trunkline.distgit.requirements import DEFAULT_PYTHON, Req, requirements_at
 from trunkline.errors import InputError
@@ -159,7 +160,8 @@ def _is_specifier(clause: str) -> bool:
 
 
 def _older_tags(repo: Path, version: str, limit: int = 10) -> list[str]:
-    tags = [t for t in gitops.git(repo, "tag", "--list").split() if t.lstrip("v")[:1].isdigit()]
+    listed = gitcmd.checkout(repo).output("tag", "--list").split()
+    tags = [t for t in listed if t.lstrip("v")[:1].isdigit()]
     older = [t for t in tags if compare_versions(t.lstrip("v"), version) < 0]
     older.sort(key=lambda t: [int(p) if p.isdigit() else 0 for p in t.lstrip("v").split(".")])
     return older[-limit:]

@@ -17,6 +17,7 @@ from packaging.markers import UndefinedComparison, UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.version import InvalidVersion, Version
 
+from trunkline import gitcmd
 from trunkline.distgit import gitops
 from trunkline.errors import InputError
 
@@ -115,7 +116,7 @@ def read_at_ref(repo: Path, ref: str, path: str = "requirements.txt") -> str | N
     """
     if gitops.rev_parse(repo, ref) is None:
         raise InputError(f"{repo}: git ref '{ref}' does not exist (fetch the 'upstream' remote)")
-    result = gitops.git_run(repo, "show", f"{ref}:{path}", check=False)
+    result = gitcmd.checkout(repo).run("show", f"{ref}:{path}", check=False)
     return result.stdout if result.ok else None
 
 

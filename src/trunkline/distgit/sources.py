@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from trunkline.distgit import gitops
+from trunkline import gitcmd
 from trunkline.errors import InputError, SpecError
 from trunkline.rpmspec import adapter, editor
 
@@ -83,8 +83,8 @@ def write_tarball(repo: Path, tag: str, dest: Path, top: str, fmt: str) -> str:
     config = ["-c", f"tar.{fmt}.command={compressor}"] if compressor else []
     tmp = dest.with_name(f".{dest.name}.tmp")
     try:
-        gitops.git(
-            repo, *config, "archive", f"--format={fmt}", f"--prefix={top}/", "-o", str(tmp), tag
+        gitcmd.checkout(repo).output(
+            *config, "archive", f"--format={fmt}", f"--prefix={top}/", "-o", str(tmp), tag
         )
     except Exception:
         tmp.unlink(missing_ok=True)  # never leave half an archive behind
@@ -152,7 +152,7 @@ def ignore_tarball(repo: Path, name: str) -> bool:
     gitignore = repo / ".gitignore"
     if not gitignore.is_file() or not _ignores_tarballs(gitignore):
         return False
-    if gitops.git_run(repo, "check-ignore", "--quiet", "--", name, check=False).ok:
+    if gitcmd.checkout(repo).run("check-ignore", "--quiet", "--", name, check=False).ok:
         return False
     text = gitignore.read_text(encoding="utf-8")
     gitignore.write_text(

@@ -14,7 +14,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from trunkline.distgit import gitops
+from trunkline import gitcmd
 from trunkline.errors import InputError
 
 STATE_FILE = "trunkline-distgit.json"
@@ -39,14 +39,10 @@ class InProgress:
         return json.dumps(asdict(self), indent=2, sort_keys=True)
 
 
-def _git_dir(repo: Path) -> Path:
-    path = Path(gitops.git(repo, "rev-parse", "--git-dir"))
-    return path if path.is_absolute() else repo / path
-
-
 def state_path(repo: Path) -> Path:
     """Where the state file of this distgit lives (inside ``.git``)."""
-    return _git_dir(repo) / STATE_FILE
+    git_dir = Path(gitcmd.checkout(repo).output("rev-parse", "--git-dir"))
+    return (git_dir if git_dir.is_absolute() else repo / git_dir) / STATE_FILE
 
 
 def load(repo: Path) -> InProgress | None:
