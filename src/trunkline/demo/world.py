@@ -15,25 +15,19 @@ what the demo's RPMs need from the OS (``python(abi)``, libc, ``/bin/sh``), so
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from trunkline import gitcmd
 from trunkline.process import run
 
 DATA = Path(__file__).parent / "data"
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Demo Upstream",
-    "GIT_AUTHOR_EMAIL": "dev@demo.example.org",
-    "GIT_COMMITTER_NAME": "Demo Upstream",
-    "GIT_COMMITTER_EMAIL": "dev@demo.example.org",
-    "GIT_CONFIG_GLOBAL": "/dev/null",
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
+DEVELOPER = ("Demo Upstream", "dev@demo.example.org")
+# The same repositories on every machine: no user or system git config.
+_NO_CONFIG = {"GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
 
 
 @dataclass(frozen=True)
@@ -132,19 +126,18 @@ class DemoWorld:
 
 
 def git(repo: Path, *args: str, date: str | None = None) -> str:
-    """Run git in ``repo`` as the demo's upstream developer."""
-    env = dict(os.environ, **GIT_ENV)
-    if date:
-        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = date
-    out = subprocess.run(
-        ["git", "-c", "init.defaultBranch=master", *args],
-        cwd=repo,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return out.stdout.strip()
+    """Run git in ``repo`` as the demo's upstream developer; returns stdout, stripped.
+
+    The dates (``date`` for both the author and committer dates) are the demo's
+    concern, so this thin helper stays here; git itself runs through
+    :mod:`trunkline.gitcmd` like everywhere else.
+
+    Raises:
+        CommandError: git failed.
+    """
+    env = {**gitcmd.identity(*DEVELOPER, date=date), **_NO_CONFIG}
+    runner = gitcmd.Git(("-c", "init.defaultBranch=master"), cwd=repo, env=env)
+    return runner.output(*args).strip()
 
 
 def _commit(repo: Path, message: str, date: str) -> None:
