@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,72 @@ def test_the_builder_never_waits_for_a_password(tmp_path: Path) -> None:
     )
     fields = dict(line.split("=", 1) for line in result.stdout.splitlines())
     assert fields["host"] == "example.invalid" and fields.get("password", "") == ""
+
+
+# --- the rule: git runs through gitcmd only ---------------------------------------------------
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "trunkline"
+# A git command line trunkline hands to another tool, which runs it itself (not a call of ours).
+HANDED_TO_TOOLS = {
+    # setuptools-scm's describe_command, without DLRN's private-* tags
+    ("upstream/scm_version.py", "DESCRIBE"),
+}
+
+
+def git_calls_outside_gitcmd(source: str, where: str) -> list[str]:
+    """Where ``source`` builds a ``["git", ...]`` argv or imports subprocess itself.
+
+    Returns ``where:LINE: what`` for each; assignments to a name listed in
+    :data:`HANDED_TO_TOOLS` (for ``where``) are allowed.
+    """
+    tree = ast.parse(source)
+    allowed: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names = {t.id for t in targets if isinstance(t, ast.Name)}
+            if any((where, name) in HANDED_TO_TOOLS for name in names) and node.value:
+                allowed |= {id(n) for n in ast.walk(node.value)}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.List | ast.Tuple) and node.elts and id(node) not in allowed:
+            first = node.elts[0]
+            if isinstance(first, ast.Constant) and first.value == "git":
+                found.append(f"{where}:{node.lineno}: git argv {ast.unparse(node)[:60]}")
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            modules = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom):
+                modules.append(node.module or "")
+            if "subprocess" in modules and where != "process.py":
+                found.append(f"{where}:{node.lineno}: imports subprocess")
+    return found
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        'run(["git", "-C", str(repo), "log"])',
+        'argv = ("git", "--git-dir", str(mirror))',
+        'run(["git"] + args, timeout=60)',
+        'process.run(["git", *prefix, "fetch"], env=ENV)',
+        'subprocess.run(["git", "init"], check=True)',
+        "import subprocess",
+        "from subprocess import run",
+        'DESCRIBE = ["git", "describe"]',  # allowed in scm_version.py only
+    ],
+)
+def test_the_scan_finds_every_way_of_running_git(snippet: str) -> None:
+    assert git_calls_outside_gitcmd(snippet, "upstream/example.py")
+
+
+def test_only_gitcmd_runs_git_and_only_process_spawns() -> None:
+    """DESIGN §7 rule 12: git runs through gitcmd, every process through process.run."""
+    found = []
+    for module in sorted(SRC.rglob("*.py")):
+        where = module.relative_to(SRC).as_posix()
+        if where != "gitcmd.py":
+            found += git_calls_outside_gitcmd(module.read_text(encoding="utf-8"), where)
+    assert found == []
+    assert (
+        git_calls_outside_gitcmd('DESCRIBE = ["git", "describe"]', "upstream/scm_version.py") == []
+    )
