@@ -18,10 +18,13 @@ commits with a fixed author and date (the demo's reproducible repos). Each is
 merged over the process environment (``process.run``'s rule).
 
 Reading refs and commits in-process (libgit2, no process at all) is a different
-job with different costs: that stays in :mod:`trunkline.upstream.refs`, the poll's
-cheap check. Callers keep translating :class:`CommandError` into their own error
-class (``SourceError``, ``MetadataLoadError``), since the message names what
-*they* were doing.
+job with different costs and stays with the code it serves: the poll's cheap
+check in :mod:`trunkline.upstream.refs` (built around the mirrors' origin file)
+and :mod:`trunkline.upstream.projectfiles`. This module is about processes.
+
+Callers keep translating :class:`CommandError` into their own error class
+(``SourceError``, ``MetadataLoadError``), since the message names what *they*
+were doing.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ no-op costs several processes per repository (``fetch``, ``rev-parse``,
 ``log``). Here the same questions — "did the remote's refs move since our
 mirror fetched?", "what commit does this branch point at?" — are answered by
 reading the repositories in-process, in well under a millisecond each. The git
-CLI stays in charge of everything that changes a repository (clone, fetch,
+CLI (:mod:`trunkline.gitcmd`) stays in charge of everything that changes a repository (clone, fetch,
 archive) and of remotes that are not local paths (``ls-remote`` would cost as
 much as the fetch it would save).
 """
