@@ -298,3 +298,48 @@ def load_settings(path: Path) -> Settings:
 def default_settings(base_dir: Path) -> Settings:
     """Settings with every default, data under ``base_dir/data`` (used without a config)."""
     return settings_from_dict(_resolve_paths({}, base_dir))
+
+
+def apply_overrides(settings: Settings, overrides: tuple[str, ...]) -> Settings:
+    """``settings`` with each ``SECTION.KEY=VALUE`` (DLRN's ``--config-override``) applied.
+
+    ``KEY`` may be dotted (``build.mock.config=centos-stream-9-x86_64``). ``VALUE`` is
+    read as a TOML value when it is one (``4``, ``true``, ``["a", "b"]``, ``"x"``),
+    else as a string; the result is validated by the same models as the file, so an
+    unknown key or a bad value is refused, not ignored. DLRN accepts only ``\\w+``
+    values and only keys already in its INI file; here any key of the model works.
+
+    Raises:
+        ConfigError: an item is not ``SECTION.KEY=VALUE``, names an unknown key, or
+            gives a value the key does not accept; names the item.
+    """
+    if not overrides:
+        return settings
+    raw = settings.model_dump()
+    for item in overrides:
+        dotted, sep, text = item.partition("=")
+        path = dotted.split(".")
+        if not sep or len(path) < 2 or not all(path):
+            raise ConfigError(f"--config-override {item!r}: expected SECTION.KEY=VALUE")
+        _set_key(raw, path, _override_value(text), item)
+    return settings_from_dict(raw, source="--config-override")
+
+
+def _override_value(text: str) -> Any:
+    """``text`` as a TOML value, or as the string itself when it is not one."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def _set_key(raw: dict[str, Any], path: list[str], value: Any, item: str) -> None:
+    """Set ``raw[path[0]]...[path[-1]] = value``; every key but the last must be a section."""
+    node: Any = raw
+    for key in path[:-1]:
+        node = node.get(key) if isinstance(node, dict) else None
+        if not isinstance(node, dict):
+            raise ConfigError(f"--config-override {item!r}: unknown section '{key}'")
+    if path[-1] not in node:
+        raise ConfigError(f"--config-override {item!r}: unknown key '{'.'.join(path)}'")
+    node[path[-1]] = value

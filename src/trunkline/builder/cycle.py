@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -66,6 +67,12 @@ class CycleOptions:
         dry_run: print what would be built; build, record and publish nothing.
         dev_distgit: a local distgit checkout to build from (dev mode, one package).
         workers: parallel builds (None: config ``builder.workers``; 0 there = cores).
+        projects: build only the packages of these upstream projects (DLRN
+            ``--project-name``; empty: all).
+        local: use the mirrors as they are, fetching only those not cloned yet
+            (DLRN ``--local``).
+        stop: start no new build after the first FAILED one (DLRN ``--stop``);
+            the builds already running finish and are recorded.
     """
 
     packages: tuple[str, ...] = ()
@@ -73,6 +80,9 @@ class CycleOptions:
     dry_run: bool = False
     dev_distgit: Path | None = None
     workers: int | None = None
+    projects: tuple[str, ...] = ()
+    local: bool = False
+    stop: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,6 +110,7 @@ class CycleReport:
     reconciled: list[str] = field(default_factory=list)
     dependencies: dict[str, frozenset[str]] = field(default_factory=dict)
     dependency_cycles: tuple[tuple[str, ...], ...] = ()
+    skipped: int = 0  # queued builds not started because of CycleOptions.stop
     seconds: float = 0.0
 
     @property
@@ -122,7 +133,22 @@ def _mirror_paths(settings: Settings, pkg: FollowedPackage) -> tuple[Path, Path]
     return base / f"{name}.git", base / f"{name}_distro.git"
 
 
+def _by_project(pkgs: list[FollowedPackage], projects: tuple[str, ...]) -> list[FollowedPackage]:
+    """The packages of the upstream ``projects`` (DLRN ``--project-name``)."""
+    known = {p.project for p in pkgs}
+    for name in projects:
+        if name not in known:
+            raise UnknownPackageError(
+                f"project {name!r}: no followed package has this upstream project"
+            )
+    return [p for p in pkgs if p.project in projects]
+
+
 def _select(pkgs: list[FollowedPackage], options: CycleOptions) -> list[FollowedPackage]:
+    if options.projects:
+        if options.packages:
+            raise InputError("--project-name and --package select differently: give one of them")
+        return _by_project(pkgs, options.projects)
     if not options.packages:
         if options.dev_distgit is not None:
             raise InputError("--dev needs --package NAME: the package the checkout is for")
@@ -196,14 +222,31 @@ class BuildCycle:
             report.dependency_cycles = deps.cycles
             queue = dependency_queue(report.planned, lambda c: c.package.name, deps.deps)
             items = [QueueItem(i, c.package.name, c) for i, c in enumerate(queue)]
-            report.outcomes = run_queue(
+            stopped = threading.Event()  # set on the first FAILED build with options.stop
+
+            def work(item: QueueItem[Candidate]) -> WorkResult | None:
+                return None if stopped.is_set() else self._work(item.payload, publisher)
+
+            def record(
+                item: QueueItem[Candidate], result: WorkResult | None
+            ) -> BuildOutcome | None:
+                if result is None:
+                    return None
+                outcome = self._record(item.payload, result, publisher)
+                if options.stop and outcome.status is BuildStatus.FAILED:
+                    stopped.set()
+                return outcome
+
+            outcomes = run_queue(
                 items,
-                lambda item: self._work(item.payload, publisher),
-                lambda item, result: self._record(item.payload, result, publisher),
+                work,
+                record,
                 workers=self._workers(options),
                 order=b.publish_order,
                 deps=deps.deps,
             )
+            report.outcomes = [o for o in outcomes if o is not None]
+            report.skipped = len(outcomes) - len(report.outcomes)
             if report.outcomes:
                 with self.sessions() as session:
                     render_reports(
@@ -229,15 +272,20 @@ class BuildCycle:
         return {p.name: (p.upstream or "", p.distgit) for p in pkgs}
 
     # --- polling ------------------------------------------------------------------
-    def _refresh(self, pkg: FollowedPackage) -> tuple[Path | None, Path]:
+    def _refresh(self, pkg: FollowedPackage, local: bool = False) -> tuple[Path | None, Path]:
+        """The package's mirrors, fetched (``local``: only those not cloned yet)."""
         up_path, dg_path = _mirror_paths(self.settings, pkg)
         timeout = self.settings.builder.git_timeout
-        upstream = None
-        if pkg.upstream:
-            upstream = refresh_mirror(pkg.upstream, up_path, timeout=timeout)
+
+        def refresh(url: str, mirror: Path) -> Path:
+            if local and (mirror / "HEAD").exists():
+                return mirror
+            return refresh_mirror(url, mirror, timeout=timeout)
+
+        upstream = refresh(pkg.upstream, up_path) if pkg.upstream else None
         if pkg.local_distgit:
             return upstream, Path(pkg.distgit)
-        return upstream, refresh_mirror(pkg.distgit, dg_path, timeout=timeout)
+        return upstream, refresh(pkg.distgit, dg_path)
 
     def _plan(
         self, pkgs: list[FollowedPackage], options: CycleOptions, report: CycleReport
@@ -259,7 +307,7 @@ class BuildCycle:
 
         def plan_one(pkg: FollowedPackage) -> PackagePlan | str:
             try:
-                upstream, distgit = self._refresh(pkg)
+                upstream, distgit = self._refresh(pkg, options.local)
                 return plan_package(
                     pkg,
                     upstream,

@@ -2,10 +2,16 @@
 
 Exit codes: 0 every build succeeded (or nothing to do); 12 some build FAILED
 (FTBFS); 13 transient errors only (fetch failures, RETRY): run again later.
+With ``--exit-codes dlrn`` they are DLRN's instead (``dlrn/shell.py``): 0 ok,
+1 a failure (an FTBFS or any error), 2 retry (transient only).
+
+The options of ``dlrn`` that wrappers use are accepted with DLRN's meaning
+(README "Switching from DLRN" maps each one).
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,12 +19,16 @@ import click
 
 from trunkline.cli.app import AppState
 from trunkline.config import ENV_NAME
+from trunkline.errors import InputError, TrunklineError
 
 if TYPE_CHECKING:
-    from trunkline.builder.cycle import CycleReport
+    from trunkline.builder.cycle import CycleOptions, CycleReport
 
 EXIT_FTBFS = 12
 EXIT_TRANSIENT = 13
+# --exit-codes dlrn: DLRN's 0 ok, 1 failure, 2 retry (dlrn/shell.py process_build_result_rpm)
+DLRN_CODES = {0: 0, EXIT_FTBFS: 1, EXIT_TRANSIENT: 2}
+DLRN_FAILURE = 1
 
 
 def parse_build_env(
@@ -61,10 +71,26 @@ def print_report(report: CycleReport, dry_run: bool) -> None:
     )
     for o in report.failed:
         click.echo(f"FTBFS {o.package} {o.commit_hash[:8]}: {o.error} (repo {o.repo})")
+    if report.skipped:
+        n = report.skipped
+        click.echo(f"stopped at the first FTBFS (--stop): {n} queued builds not started")
 
 
 @click.command("build")
-@click.option("--package", "-p", "packages", multiple=True, help="Only this package (repeatable).")
+@click.option(
+    "--package",
+    "-p",
+    "--package-name",
+    "packages",
+    multiple=True,
+    help="Only this package (repeatable; --package-name is DLRN's spelling).",
+)
+@click.option(
+    "--project-name",
+    "projects",
+    multiple=True,
+    help="Only the packages of this upstream project (repeatable; DLRN's --project-name).",
+)
 @click.option(
     "--head-only/--all-commits",
     default=None,
@@ -85,6 +111,54 @@ def print_report(report: CycleReport, dry_run: bool) -> None:
     default=None,
     help="Parallel builds (default: config builder.workers, 0 there = cores).",
 )
+@click.option("--sequential", is_flag=True, help="One build at a time: -j 1 (DLRN's --sequential).")
+@click.option(
+    "--order",
+    is_flag=True,
+    help="DLRN's --order: BuildRequires order, one build at a time. trunkline always "
+    "orders by BuildRequires, so this is --sequential.",
+)
+@click.option("--stop", is_flag=True, help="Start no new build after the first FTBFS (DLRN).")
+@click.option(
+    "--local",
+    is_flag=True,
+    help="Fetch nothing: build from the mirrors as they are; fetch only those never "
+    "cloned (DLRN's --local).",
+)
+@click.option(
+    "--status",
+    "show_status",
+    is_flag=True,
+    help="Print 'TYPE NAME STATUS' of each package's last build (NO_BUILD if none), build "
+    "nothing (DLRN's --status).",
+)
+@click.option(
+    "--recheck",
+    is_flag=True,
+    help="Have the last FAILED build of --package/--project-name built again on the next "
+    "run, build nothing (DLRN's --recheck; the build is marked RETRY, not deleted).",
+)
+@click.option(
+    "--force-recheck",
+    is_flag=True,
+    help="As --recheck, also for a last build that succeeded (implies --recheck).",
+)
+@click.option(
+    "--config-override",
+    "overrides",
+    multiple=True,
+    metavar="SECTION.KEY=VALUE",
+    help="Override a config key for this run, e.g. builder.workers=2 (repeatable; "
+    "validated as in the file).",
+)
+@click.option(
+    "--exit-codes",
+    type=click.Choice(["trunkline", "dlrn"]),
+    default="trunkline",
+    show_default=True,
+    help="dlrn: exit with DLRN's codes, 0 ok, 1 failure (FTBFS or any error), 2 retry.",
+)
+@click.option("--json", "as_json", is_flag=True, help="--status and --dry-run: print JSON.")
 @click.option(
     "--build-env",
     "build_env",
@@ -102,30 +176,113 @@ def build_cmd(
     dev_distgit: Path | None,
     workers: int | None,
     build_env: dict[str, str],
+    projects: tuple[str, ...],
+    sequential: bool,
+    order: bool,
+    stop: bool,
+    local: bool,
+    show_status: bool,
+    recheck: bool,
+    force_recheck: bool,
+    overrides: tuple[str, ...],
+    exit_codes: str,
+    as_json: bool,
 ) -> None:
     """Poll every followed package and build each new upstream commit."""
-    from trunkline.builder.cycle import BuildCycle, CycleOptions
+    from trunkline.builder.cycle import CycleOptions
 
-    settings = state.settings()
+    options = CycleOptions(
+        packages=packages,
+        head_only=head_only,
+        dry_run=dry_run,
+        dev_distgit=dev_distgit,
+        workers=1 if sequential or order else workers,
+        projects=projects,
+        local=local,
+        stop=stop,
+    )
+    dlrn = exit_codes == "dlrn"
+    try:
+        code = _run(
+            state,
+            options,
+            build_env,
+            overrides,
+            show_status,
+            recheck or force_recheck,
+            force_recheck,
+            as_json,
+        )
+    except TrunklineError as exc:
+        if not dlrn:
+            raise
+        click.echo(f"trunkline: error: {exc}", err=True)  # as cli/app.py's run() says it
+        raise click.exceptions.Exit(DLRN_FAILURE) from None
+    if code:
+        raise click.exceptions.Exit(DLRN_CODES[code] if dlrn else code)
+
+
+def _run(
+    state: AppState,
+    options: CycleOptions,
+    build_env: dict[str, str],
+    overrides: tuple[str, ...],
+    show_status: bool,
+    recheck: bool,
+    force: bool,
+    as_json: bool,
+) -> int:
+    """Do what the options ask; return trunkline's exit code (0, 12 or 13)."""
+    from trunkline.builder.cycle import BuildCycle
+    from trunkline.cli import buildstate
+    from trunkline.config import apply_overrides
+
+    settings = apply_overrides(state.settings(), overrides)
     if build_env:
         env = {**settings.build.env, **build_env}
         build = settings.build.model_copy(update={"env": env})
         settings = settings.model_copy(update={"build": build})
+    if show_status or recheck:
+        if show_status and recheck:
+            raise InputError("--status and --recheck: give one of them")
+        pkgs = buildstate.selected(settings, options.packages, options.projects)
+        if show_status:
+            states = buildstate.package_states(settings, pkgs)
+            if as_json:
+                click.echo(json.dumps([s.as_json() for s in states], indent=2))
+            for s in states if not as_json else ():
+                click.echo(s.line())
+            return 0
+        if not options.packages and not options.projects:
+            raise InputError("--recheck needs --package or --project-name")
+        for line in buildstate.recheck(settings, pkgs, force):
+            click.echo(line)
+        return 0
     cycle = BuildCycle(settings, progress=lambda msg: click.echo(msg, err=True))
-    report = cycle.run(
-        CycleOptions(
-            packages=packages,
-            head_only=head_only,
-            dry_run=dry_run,
-            dev_distgit=dev_distgit,
-            workers=workers,
-        )
-    )
-    print_report(report, dry_run)
+    report = cycle.run(options)
+    if as_json and options.dry_run:
+        click.echo(json.dumps(planned_json(report), indent=2))
+    else:
+        print_report(report, options.dry_run)
     if report.failed:
-        raise click.exceptions.Exit(EXIT_FTBFS)  # cli/app.py's run() makes it the status
+        return EXIT_FTBFS
     if report.retried or report.source_errors:
-        raise click.exceptions.Exit(EXIT_TRANSIENT)
+        return EXIT_TRANSIENT
+    return 0
+
+
+def planned_json(report: CycleReport) -> list[dict[str, str]]:
+    """``--dry-run --json``: one object per build that would run, in queue order."""
+    return [
+        {
+            "package": cand.package.name,
+            "commit_hash": cand.commit.commit_hash,
+            "distro_hash": cand.distro.commit_hash,
+            "commit_branch": cand.commit_branch,
+            "subject": cand.commit.subject,
+        }
+        for cand in report.planned
+    ]
 
 
 def register(group: click.Group) -> None:

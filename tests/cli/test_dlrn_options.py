@@ -1,0 +1,156 @@
+"""The ``dlrn`` options wrappers use, on ``trunkline build``, through the installed script.
+
+The cycle world (tests/cli/sandbox.py) follows ``alpha`` (builds), ``broken``
+(FTBFS) and ``gone`` (no upstream: a transient source error); each package's
+upstream project has its name. Real builds take ~2 s each, so few are made.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+
+import pytest
+
+from tests.builder.cycle_world import make_cycle_world
+from tests.cli.sandbox import Sandbox
+
+
+def run(sb: Sandbox, *argv: str) -> subprocess.CompletedProcess[str]:
+    """``trunkline -c {cfg} build ARGV`` in the sandbox."""
+    return sb.run(["-c", sb["cfg"], "build", *argv])
+
+
+def error_line(proc: subprocess.CompletedProcess[str]) -> str:
+    """The one stderr line of an error."""
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, proc.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("argv", "trunkline_code", "dlrn_code"),
+    [
+        (("-p", "alpha"), 0, 0),
+        (("-p", "broken"), 12, 1),
+        (("-p", "gone"), 13, 2),
+        (("-p", "nosuch"), 3, 1),
+    ],
+    ids=["ok", "ftbfs", "transient", "error"],
+)
+def test_exit_codes_dlrn(
+    sandbox: Sandbox, argv: tuple[str, ...], trunkline_code: int, dlrn_code: int
+) -> None:
+    """``--exit-codes dlrn`` gives DLRN's 0 ok / 1 failure / 2 retry; an error is 1, one line.
+
+    trunkline's own codes for the same runs are tests/cli/test_exit_codes.py's.
+    """
+    dlrn = run(sandbox, *argv, "--exit-codes", "dlrn")
+    assert dlrn.returncode == dlrn_code, dlrn.stderr
+    if argv[1] == "nosuch":
+        assert error_line(dlrn).startswith("trunkline: error: package 'nosuch': ")
+        assert run(sandbox, *argv).returncode == trunkline_code
+    elif argv[1] == "alpha":
+        assert "1 built: 1 ok" in dlrn.stdout
+
+
+def test_status_recheck_and_force_recheck(sandbox: Sandbox) -> None:
+    """``--status`` prints DLRN's lines; ``--recheck`` rebuilds a FAILED build, not a good one."""
+    before = run(sandbox, "--status")
+    assert before.returncode == 0, before.stderr
+    assert before.stdout.splitlines() == [
+        "      rpm alpha NO_BUILD",
+        "      rpm broken NO_BUILD",
+        "      rpm gone NO_BUILD",
+    ]
+    assert run(sandbox, "-p", "alpha", "-p", "broken").returncode == 12
+    after = run(sandbox, "--status", "--package-name", "broken", "--package-name", "alpha")
+    assert after.stdout.splitlines() == ["      rpm alpha SUCCESS", "      rpm broken FAILED"]
+    as_json = json.loads(run(sandbox, "--status", "-p", "broken", "--json").stdout)
+    assert [(s["package"], s["status"], len(s["commit_hash"])) for s in as_json] == [
+        ("broken", "FAILED", 40)
+    ]
+
+    refused = run(sandbox, "--recheck", "-p", "alpha", "-p", "broken")
+    assert refused.returncode == 2
+    assert error_line(refused) == (
+        "trunkline: error: --recheck: alpha: last build succeeded (use --force-recheck)"
+    )
+    assert run(sandbox, "--recheck").returncode == 2  # DLRN too wants a package name
+    assert run(sandbox, "--recheck", "-p", "gone", "--exit-codes", "dlrn").returncode == 1
+
+    recheck = run(sandbox, "--recheck", "--project-name", "broken")
+    assert recheck.returncode == 0, recheck.stderr
+    assert re.fullmatch(r"rechecked broken [0-9a-f]{8} \(was FAILED\)\n", recheck.stdout)
+    assert run(sandbox, "--status", "-p", "broken").stdout == "      rpm broken NO_BUILD\n"
+    planned = json.loads(run(sandbox, "--dry-run", "--json").stdout)
+    assert [p["package"] for p in planned] == ["broken"]
+    assert planned[0]["commit_hash"] == as_json[0]["commit_hash"]
+
+    forced = run(sandbox, "--force-recheck", "-p", "alpha")
+    assert forced.stdout.startswith("rechecked alpha "), forced.stderr
+    planned = json.loads(run(sandbox, "--dry-run", "--json").stdout)
+    assert sorted(p["package"] for p in planned) == ["alpha", "broken"]
+
+
+def test_config_override(sandbox: Sandbox) -> None:
+    """``--config-override`` sets a key for the run; unknown keys and bad values are refused."""
+    good = run(sandbox, "--dry-run", "-p", "alpha", "--config-override", "builder.workers=2")
+    assert good.returncode == 0, good.stderr
+    cases = {
+        "builder.workerz=2": "unknown key 'builder.workerz'",
+        "nosection.workers=2": "unknown section 'nosection'",
+        "builder.workers=many": "key 'builder.workers': Input should be a valid integer",
+        "builder.workers": "expected SECTION.KEY=VALUE",
+    }
+    for item, message in cases.items():
+        proc = run(sandbox, "--dry-run", "--config-override", item)
+        assert proc.returncode == 2, item
+        assert message in error_line(proc), proc.stderr
+    # the override is applied: a data dir elsewhere is a new, empty builder
+    other = sandbox.tmp / "other-data"
+    moved = run(
+        sandbox, "--status", "-p", "alpha", "--config-override", f'builder.data_dir="{other}"'
+    )
+    assert moved.stdout == "      rpm alpha NO_BUILD\n", moved.stderr
+    assert (other / "trunkline.sqlite").exists()
+
+
+def test_project_name(sandbox: Sandbox) -> None:
+    """``--project-name`` selects by upstream project; an unknown one is an error."""
+    proc = run(sandbox, "--project-name", "broken", "--project-name", "alpha", "--dry-run")
+    assert sorted(re.findall(r"would build (\w+)", proc.stdout)) == ["alpha", "broken"]
+    unknown = run(sandbox, "--project-name", "nosuch", "--dry-run")
+    assert unknown.returncode == 3
+    assert "project 'nosuch': no followed package" in error_line(unknown)
+    both = run(sandbox, "--project-name", "alpha", "-p", "alpha", "--dry-run")
+    assert both.returncode == 2
+
+
+def test_stop(sandbox: Sandbox) -> None:
+    """``--stop`` (with ``--order``: one at a time) starts no build after the first FTBFS."""
+    world = make_cycle_world(sandbox.tmp / "world", ("first", "second"))
+    world.break_upstream("first")
+    world.upstream_commit("second", "Newer than first's break: queued after it")
+    meta = f'packages.path="{world.metadata}"'
+    stopped = run(sandbox, "--stop", "--order", "--config-override", meta)
+    assert stopped.returncode == 12, stopped.stderr
+    assert "1 built: 0 ok, 1 failed" in stopped.stdout
+    assert "stopped at the first FTBFS (--stop): 1 queued builds not started" in stopped.stdout
+    status = run(sandbox, "--status", "--config-override", meta).stdout
+    assert status == "      rpm first FAILED\n      rpm second NO_BUILD\n"
+
+
+def test_local(sandbox: Sandbox) -> None:
+    """``--local`` fetches no mirror that exists: a new upstream commit is not seen."""
+    world = make_cycle_world(sandbox.tmp / "world", ("solo",))
+    meta = f'packages.path="{world.metadata}"'
+    first = run(sandbox, "--dry-run", "--config-override", meta, "--sequential")
+    assert first.returncode == 0, first.stderr
+    old = set(re.findall(r"would build solo ([0-9a-f]{8})", first.stdout))
+    new = world.upstream_commit("solo", "New feature")[:8]
+    local = run(sandbox, "--dry-run", "--config-override", meta, "--local")
+    assert set(re.findall(r"would build solo ([0-9a-f]{8})", local.stdout)) == old
+    fetched = run(sandbox, "--dry-run", "--config-override", meta)
+    assert new in re.findall(r"would build solo ([0-9a-f]{8})", fetched.stdout)
