@@ -144,6 +144,9 @@ CASES = [
     status("build-ftbfs", "-c {cfg} build -p broken", 12, r"FTBFS broken [0-9a-f]{8}: "),
     status("build-transient", "-c {cfg} build -p gone", 13, r"source error: gone: "),
     error("build-locked", "-c {cfg} build", 10, LOCKED, hold_lock),
+    error("build-locked-dlrn", "-c {cfg} build --exit-codes dlrn", 1, LOCKED, hold_lock),
+    status("build-transient-dlrn", "-c {cfg} build -p gone --exit-codes dlrn", 2, r"gone: "),
+    ok("build-status", "-c {cfg} build --status -p alpha", r"      rpm alpha NO_BUILD"),
     error(
         "build-unknown-package",
         "-c {cfg} build -p nosuch",
