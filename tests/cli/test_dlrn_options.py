@@ -154,3 +154,32 @@ def test_local(sandbox: Sandbox) -> None:
     assert set(re.findall(r"would build solo ([0-9a-f]{8})", local.stdout)) == old
     fetched = run(sandbox, "--dry-run", "--config-override", meta)
     assert new in re.findall(r"would build solo ([0-9a-f]{8})", fetched.stdout)
+
+
+def test_run(sandbox: Sandbox) -> None:
+    """``--run CMD``: CMD with DLRN's 6 arguments per package, built or not; nothing recorded."""
+    assert run(sandbox, "-p", "alpha").returncode == 0
+    out = sandbox.tmp / "calls.txt"
+    script = sandbox.tmp / "probe.sh"
+    script.write_text(f'#!/bin/sh\necho "$@ FOO=$FOO $(ls "$6")" >> {out}\n')
+    script.chmod(0o755)
+    proc = run(sandbox, "-p", "alpha", "-p", "broken", "--run", str(script), "--build-env", "FOO=1")
+    assert proc.returncode == 0, proc.stderr
+    assert re.findall(r"^run (\w+) [0-9a-f]{8}: exit 0$", proc.stdout, re.M) == ["alpha", "broken"]
+    data, repos = sandbox.tmp / "data", sandbox.tmp / "data" / "repos"
+    calls = out.read_text().splitlines()
+    assert [c.split()[:2] for c in calls] == [["centos9", "alpha"], ["centos9", "broken"]]
+    alpha = calls[0].split()
+    assert alpha[2].startswith(f"{repos}/") and alpha[3] == str(data)
+    assert alpha[4].endswith("alpha_distro") and alpha[5:] == ["FOO=1", "alpha.spec"]
+    assert not (data / alpha[4]).exists()  # the checkout is removed after the command
+    assert run(sandbox, "--status", "-p", "broken").stdout == "      rpm broken NO_BUILD\n"
+
+    failed = run(sandbox, "-p", "alpha", "-p", "broken", "--run", "false", "--stop")
+    assert failed.returncode == 12
+    assert len(re.findall(r"^run \w+ [0-9a-f]{8}: exit 1$", failed.stdout, re.M)) == 1
+    dlrn = run(sandbox, "-p", "alpha", "--run", "false", "--exit-codes", "dlrn")
+    assert dlrn.returncode == 1
+    bad = run(sandbox, "-p", "alpha", "--run", "'unclosed")
+    assert bad.returncode == 2
+    assert error_line(bad).startswith('trunkline: error: --run "\'unclosed": ')

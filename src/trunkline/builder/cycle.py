@@ -73,6 +73,8 @@ class CycleOptions:
             (DLRN ``--local``).
         stop: start no new build after the first FAILED one (DLRN ``--stop``);
             the builds already running finish and are recorded.
+        replan: plan commits already built too (DLRN ``--run``: run a command per
+            commit whether or not it was built).
     """
 
     packages: tuple[str, ...] = ()
@@ -83,6 +85,7 @@ class CycleOptions:
     projects: tuple[str, ...] = ()
     local: bool = False
     stop: bool = False
+    replan: bool = False
 
 
 @dataclass(frozen=True)
@@ -299,8 +302,9 @@ class BuildCycle:
             self.settings.builder.head_only if options.head_only is None else options.head_only
         )
         dev = options.dev_distgit is not None
+        fresh = dev or options.replan  # every candidate, built or not
         lasts: dict[str, LastBuild] = {}
-        if not dev:
+        if not fresh:
             with self.sessions() as session:
                 for name, row in queries.latest_processed_per_project(session).items():
                     lasts[name] = LastBuild(row.commit_hash, row.distro_hash, row.commit_branch)
@@ -338,7 +342,7 @@ class BuildCycle:
                 planned.extend(
                     c
                     for c in found.candidates
-                    if dev
+                    if fresh
                     or not queries.is_processed(
                         session, pkg.name, c.commit.commit_hash, c.distro.commit_hash
                     )

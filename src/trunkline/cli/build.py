@@ -12,6 +12,7 @@ The options of ``dlrn`` that wrappers use are accepted with DLRN's meaning
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,7 @@ from trunkline.config import ENV_NAME
 from trunkline.errors import InputError, TrunklineError
 
 if TYPE_CHECKING:
-    from trunkline.builder.cycle import CycleOptions, CycleReport
+    from trunkline.builder.cycle import BuildCycle, CycleOptions, CycleReport
 
 EXIT_FTBFS = 12
 EXIT_TRANSIENT = 13
@@ -158,6 +159,14 @@ def print_report(report: CycleReport, dry_run: bool) -> None:
     show_default=True,
     help="dlrn: exit with DLRN's codes, 0 ok, 1 failure (FTBFS or any error), 2 retry.",
 )
+@click.option(
+    "--run",
+    "run_cmd",
+    metavar="CMD",
+    default=None,
+    help="Build nothing: run 'CMD TARGET PACKAGE REPO_DIR DATA_DIR BASEURL DISTGIT_DIR' for "
+    "each package's newest commit, built or not; nothing is recorded (DLRN's --run).",
+)
 @click.option("--json", "as_json", is_flag=True, help="--status and --dry-run: print JSON.")
 @click.option(
     "--build-env",
@@ -186,6 +195,7 @@ def build_cmd(
     force_recheck: bool,
     overrides: tuple[str, ...],
     exit_codes: str,
+    run_cmd: str | None,
     as_json: bool,
 ) -> None:
     """Poll every followed package and build each new upstream commit."""
@@ -200,7 +210,10 @@ def build_cmd(
         projects=projects,
         local=local,
         stop=stop,
+        replan=run_cmd is not None,
     )
+    if run_cmd is not None:  # DLRN: --run implies --head-only, and records nothing
+        options = replace(options, head_only=True, dry_run=True)
     dlrn = exit_codes == "dlrn"
     try:
         code = _run(
@@ -212,6 +225,7 @@ def build_cmd(
             recheck or force_recheck,
             force_recheck,
             as_json,
+            run_cmd,
         )
     except TrunklineError as exc:
         if not dlrn:
@@ -231,6 +245,7 @@ def _run(
     recheck: bool,
     force: bool,
     as_json: bool,
+    run_cmd: str | None = None,
 ) -> int:
     """Do what the options ask; return trunkline's exit code (0, 12 or 13)."""
     from trunkline.builder.cycle import BuildCycle
@@ -259,6 +274,8 @@ def _run(
             click.echo(line)
         return 0
     cycle = BuildCycle(settings, progress=lambda msg: click.echo(msg, err=True))
+    if run_cmd is not None:
+        return _run_command(cycle, options, run_cmd)
     report = cycle.run(options)
     if as_json and options.dry_run:
         click.echo(json.dumps(planned_json(report), indent=2))
@@ -269,6 +286,26 @@ def _run(
     if report.retried or report.source_errors:
         return EXIT_TRANSIENT
     return 0
+
+
+def _run_command(cycle: BuildCycle, options: CycleOptions, cmd: str) -> int:
+    """``--run CMD`` (cli/runcmd.py); 12 when a command failed, 13 on source errors only."""
+    from trunkline.cli.runcmd import run_per_commit, split_command
+
+    argv = split_command(cmd)
+    report = cycle.run(options)
+    for name, err in report.source_errors:
+        click.echo(f"source error: {name}: {err}", err=True)
+    results = run_per_commit(
+        cycle.settings,
+        report.planned,
+        argv,
+        stop=options.stop,
+        report=lambda r: click.echo(r.line()),
+    )
+    if any(r.returncode != 0 for r in results):
+        return EXIT_FTBFS
+    return EXIT_TRANSIENT if report.source_errors else 0
 
 
 def planned_json(report: CycleReport) -> list[dict[str, str]]:
