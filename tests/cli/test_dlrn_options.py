@@ -7,9 +7,13 @@ upstream project has its name. Real builds take ~2 s each, so few are made.
 
 from __future__ import annotations
 
+import functools
+import http.server
 import json
 import re
 import subprocess
+import threading
+from pathlib import Path
 
 import pytest
 
@@ -183,3 +187,33 @@ def test_run(sandbox: Sandbox) -> None:
     bad = run(sandbox, "-p", "alpha", "--run", "'unclosed")
     assert bad.returncode == 2
     assert error_line(bad).startswith('trunkline: error: --run "\'unclosed": ')
+
+
+def test_remote_import(sandbox: Sandbox) -> None:
+    """``remote-import URL`` (dlrn-remote) records and publishes another builder's build."""
+    assert run(sandbox, "-p", "alpha").returncode == 0
+    repos = sandbox.tmp / "data" / "repos"
+    build_dir = next(p.parent for p in repos.glob("*/*/*/commit.yaml"))
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(repos))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/{build_dir.relative_to(repos)}"
+        other = sandbox.tmp / "b.toml"
+        other.write_text(Path(sandbox["cfg"]).read_text().replace('/data"', '/data-b"'))
+        proc = sandbox.run(["-c", str(other), "remote-import", url])
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout == f"imported {url}: 1 build(s)\n"
+        again = sandbox.run(["-c", str(other), "remote-import", "--repo-url", url])
+        assert again.stdout == proc.stdout  # already known: recorded once
+        both = sandbox.run(["-c", str(other), "remote-import", url, "--repo-url", url])
+        assert both.returncode == 2
+    finally:
+        server.shutdown()
+        server.server_close()
+    status = sandbox.run(["-c", str(other), "build", "--status", "-p", "alpha"])
+    assert status.stdout == "      rpm alpha SUCCESS\n"
+    imported = sandbox.tmp / "data-b" / "repos" / build_dir.relative_to(repos)
+    rpms = sorted(p.name for p in imported.glob("*.rpm"))
+    assert rpms and rpms == sorted(p.name for p in build_dir.glob("*.rpm"))
+    assert (sandbox.tmp / "data-b" / "repos" / "current").resolve() == imported.resolve()

@@ -146,6 +146,18 @@ CASES = [
     error("build-locked", "-c {cfg} build", 10, LOCKED, hold_lock),
     error("build-locked-dlrn", "-c {cfg} build --exit-codes dlrn", 1, LOCKED, hold_lock),
     status("build-transient-dlrn", "-c {cfg} build -p gone --exit-codes dlrn", 2, r"gone: "),
+    error(
+        "remote-import-not-http",
+        "-c {cfg} remote-import file:///x",
+        2,
+        r"repo_url 'file:///x': expected an http:// or https:// URL",
+    ),
+    error(
+        "remote-import-unreachable",
+        "-c {cfg} remote-import http://127.0.0.1:9/x",
+        6,
+        r"http://127\.0\.0\.1:9/x/commit\.yaml: .*",
+    ),
     ok("build-status", "-c {cfg} build --status -p alpha", r"      rpm alpha NO_BUILD"),
     error(
         "build-unknown-package",
@@ -314,6 +326,7 @@ CASES = [
 TESTED_APART = {
     "api": "test_signals.py: it serves until a signal stops it",
     "demo": "tests/demo/test_demo.py, in-process: 35 s of builds (the table has its exit 20)",
+    "remote-import": "test_dlrn_options.py: needs a build served over HTTP",
 }
 
 

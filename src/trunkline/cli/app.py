@@ -46,6 +46,7 @@ COMMAND_MODULES = (
     "sync",
     "upstream",
     "dlrn",
+    "remote",
 )
 
 
@@ -129,6 +130,11 @@ COMMANDS: dict[str, CommandEntry] = {
         "dlrn",
         "dlrn_group",
         "Switch from DLRN: import its projects.ini (import-config) and database (import-db).",
+    ),
+    "remote-import": CommandEntry(
+        "remote",
+        "remote_import_cmd",
+        "Import the build(s) of another builder's hashed repo URL (DLRN's dlrn-remote).",
     ),
 }
 
