@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from trunkline.builder.buildtime import build_time
 from trunkline.builder.drivers import make_driver
+from trunkline.builder.events import CycleWatcher
 from trunkline.builder.lock import BuilderLock
 from trunkline.builder.order import (
     DependencyPlan,
@@ -182,9 +183,15 @@ def _select(pkgs: list[FollowedPackage], options: CycleOptions) -> list[Followed
 class BuildCycle:
     """Runs build cycles for one builder (one config = one DB + one repo tree)."""
 
-    def __init__(self, settings: Settings, progress: ProgressFn | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        progress: ProgressFn | None = None,
+        watcher: CycleWatcher | None = None,
+    ) -> None:
         self.settings = settings
         self.progress = progress or (lambda msg: log.info("%s", msg))
+        self.watcher = watcher
         self._factory: sessionmaker[Session] | None = None
 
     @property
@@ -225,6 +232,8 @@ class BuildCycle:
             report.dependency_cycles = deps.cycles
             queue = dependency_queue(report.planned, lambda c: c.package.name, deps.deps)
             items = [QueueItem(i, c.package.name, c) for i, c in enumerate(queue)]
+            if self.watcher is not None:
+                self.watcher.queued([(c.package.name, c.commit.commit_hash) for c in queue])
             stopped = threading.Event()  # set on the first FAILED build with options.stop
 
             def work(item: QueueItem[Candidate]) -> WorkResult | None:
@@ -393,6 +402,8 @@ class BuildCycle:
         """
         pkg = cand.package
         self.progress(f"building {pkg.name} {cand.commit.commit_hash[:8]} ({cand.commit.subject})")
+        if self.watcher is not None:
+            self.watcher.started(pkg.name, cand.commit.commit_hash, threading.current_thread().name)
         up_mirror, dg_mirror = _mirror_paths(self.settings, pkg)
         with self.sessions() as session:
             dt_build = build_time(session, pkg.name, time.time())
@@ -468,4 +479,7 @@ class BuildCycle:
             seconds=result.seconds,
         )
         self.progress(f"  {status.value:7s} {pkg.name} {result.nvr} {result.error}".rstrip())
+        if self.watcher is not None:
+            detail = result.error or result.nvr
+            self.watcher.finished(pkg.name, cand.commit.commit_hash, status.value, detail)
         return outcome

@@ -12,6 +12,7 @@ The options of ``dlrn`` that wrappers use are accepted with DLRN's meaning
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +25,7 @@ from trunkline.errors import InputError, TrunklineError
 
 if TYPE_CHECKING:
     from trunkline.builder.cycle import BuildCycle, CycleOptions, CycleReport
+    from trunkline.config import Settings
 
 EXIT_FTBFS = 12
 EXIT_TRANSIENT = 13
@@ -273,10 +275,10 @@ def _run(
         for line in buildstate.recheck(settings, pkgs, force):
             click.echo(line)
         return 0
-    cycle = BuildCycle(settings, progress=lambda msg: click.echo(msg, err=True))
     if run_cmd is not None:
+        cycle = BuildCycle(settings, progress=lambda msg: click.echo(msg, err=True))
         return _run_command(cycle, options, run_cmd)
-    report = cycle.run(options)
+    report = _cycle(settings, options, live=sys.stdout.isatty() and not as_json)
     if as_json and options.dry_run:
         click.echo(json.dumps(planned_json(report), indent=2))
     else:
@@ -286,6 +288,17 @@ def _run(
     if report.retried or report.source_errors:
         return EXIT_TRANSIENT
     return 0
+
+
+def _cycle(settings: Settings, options: CycleOptions, *, live: bool) -> CycleReport:
+    """Run the cycle, shown live (``live``: stdout is a terminal) or as stderr lines."""
+    from trunkline.builder.cycle import BuildCycle
+    from trunkline.cli.progress import LiveProgress, PlainProgress
+
+    if live and not options.dry_run:
+        with LiveProgress() as display:
+            return BuildCycle(settings, watcher=display).run(options)
+    return BuildCycle(settings, watcher=PlainProgress()).run(options)
 
 
 def _run_command(cycle: BuildCycle, options: CycleOptions, cmd: str) -> int:
