@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from trunkline.errors import InputError, MetadataError
-from trunkline.metadata import Metadata, Package, load_metadata
+from trunkline.metadata import Metadata, Package, Release, load_metadata
 from trunkline.metadata.source import split_ref
 
 # rdopkg prints these first, in this order, then the rest sorted, maintainers last.
@@ -182,6 +182,7 @@ def findpkg_cmd(
 @click.option("-R", "--repo", help="Only releases with this repo (e.g. el9s).")
 @click.option("-s", "--status", help="Only releases with this status (maintained, eol, ...).")
 @click.option("-p", "--package", help="Releases a package is built for, with its pins.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the same fields).")
 @click.pass_context
 def release_cmd(
     ctx: click.Context,
@@ -191,9 +192,13 @@ def release_cmd(
     repo: str | None,
     status: str | None,
     package: str | None,
+    as_json: bool,
 ) -> None:
     """Show releases (or the releases a package is built for, its pins and NVRs)."""
     md = _open(ctx, info_loc, info_files)
+    if package and as_json:
+        _echo_json(_package_releases_json(md, md.package(package)))
+        return
     if package:
         pkg = md.package(package)
         pins = pkg.pins()
@@ -216,6 +221,9 @@ def release_cmd(
     rels = [md.release(name)] if name else md.releases
     rels = [r for r in rels if (not status or r.status == status)]
     rels = [r for r in rels if (not repo or any(x.name == repo for x in r.repos))]
+    if as_json:
+        _echo_json([_release_json(r) for r in rels])
+        return
     if not name:
         click.echo(" ".join(r.name for r in rels))
         return
@@ -227,6 +235,40 @@ def release_cmd(
         if rel.source_branch:
             click.echo(f"source_branch: {rel.source_branch}")
         click.echo(f"repos: {', '.join(r.name for r in rel.repos)}")
+
+
+def _echo_json(data: object) -> None:
+    import json
+
+    click.echo(json.dumps(data, indent=2, default=str))
+
+
+def _release_json(rel: Release) -> dict[str, object]:
+    """A release as ``release --json`` prints it (the text form's fields)."""
+    keys = ("name", "status", "branch", "identifier", "upstream_branch", "source_branch")
+    found: dict[str, object] = {key: getattr(rel, key) for key in keys}
+    found["repos"] = [r.name for r in rel.repos]
+    return found
+
+
+def _package_releases_json(md: Metadata, pkg: Package) -> dict[str, object]:
+    """``release -p NAME --json``: its releases with the ref built, its pins, its NVRs."""
+    pins = pkg.pins()
+    releases = md.releases_of(pkg)
+    shown = {rel.name for rel in releases}
+    return {
+        "package": pkg.name,
+        "releases": [
+            {
+                "release": rel.name,
+                "ref": pins.get(rel.name) or rel.upstream_branch,
+                "pinned": bool(pins.get(rel.name)),
+            }
+            for rel in releases
+        ],
+        "pinned_tags": {tag: pin for tag, pin in sorted(pins.items()) if tag not in shown},
+        "buildsys_tags": dict(sorted(pkg.buildsys_tags.items())),
+    }
 
 
 @click.command("validate")

@@ -68,13 +68,20 @@ def delete_cmd(state: AppState, name: str) -> None:
 
 
 @user_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {username, role}.")
 @pass_state
-def list_cmd(state: AppState) -> None:
+def list_cmd(state: AppState, as_json: bool) -> None:
     """List users and their roles."""
     sessions = session_factory(open_database(state.settings().database_url))
     with session_scope(sessions) as session:
-        for user in auth.list_users(session):
-            click.echo(f"{user.username}\t{user.role.value}")
+        users = [(user.username, user.role.value) for user in auth.list_users(session)]
+    if as_json:
+        import json
+
+        click.echo(json.dumps([{"username": n, "role": r} for n, r in users], indent=2))
+        return
+    for name, role in users:
+        click.echo(f"{name}\t{role}")
 
 
 def register(group: click.Group) -> None:

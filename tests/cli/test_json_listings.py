@@ -1,0 +1,60 @@
+"""``--json`` on the listing commands that had only text: ``release``, ``user list``.
+
+Through the installed script; each JSON form carries what the text form shows.
+(``info``, ``findpkg``, ``diff`` and ``upstream-version`` have their own tests;
+``build --status``/``--dry-run --json`` are in test_dlrn_options.py.)
+"""
+
+from __future__ import annotations
+
+import json
+
+from tests.cli.sandbox import Sandbox
+
+
+def test_release_json(sandbox: Sandbox) -> None:
+    """Every release with its fields; ``-p`` gives the package's releases, pins and NVRs."""
+    proc = sandbox.run(["release", "--info", sandbox["info"], "--json"])
+    assert proc.returncode == 0, proc.stderr
+    releases = json.loads(proc.stdout)
+    text = sandbox.run(["release", "--info", sandbox["info"]]).stdout.split()
+    assert [r["name"] for r in releases] == text == ["flamingo", "epoxy"]
+    assert releases[1] == {
+        "name": "epoxy",
+        "status": "maintained",
+        "branch": "epoxy-rdo",
+        "identifier": None,
+        "upstream_branch": "stable/2025.1",
+        "source_branch": None,
+        "repos": ["el9s"],
+    }
+    one = json.loads(
+        sandbox.run(["release", "--info", sandbox["info"], "-r", "epoxy", "--json"]).stdout
+    )
+    assert one == [releases[1]]
+    pkg = sandbox.run(["release", "--info", sandbox["info"], "-p", "openstack-nova", "--json"])
+    assert json.loads(pkg.stdout) == {
+        "package": "openstack-nova",
+        "releases": [
+            {"release": "flamingo", "ref": "master", "pinned": False},
+            {"release": "epoxy", "ref": "31.0.0", "pinned": True},
+        ],
+        "pinned_tags": {},
+        "buildsys_tags": {},
+    }
+
+
+def test_user_list_json(sandbox: Sandbox) -> None:
+    """``user list --json``: a list of {username, role}."""
+    cfg = sandbox["cfg"]
+    assert json.loads(sandbox.run(["-c", cfg, "user", "list", "--json"]).stdout) == []
+    for name, role in (("ci", "read-write"), ("viewer", "read-only")):
+        created = sandbox.run(
+            ["-c", cfg, "user", "create", name, "--password", "pw", "--role", role]
+        )
+        assert created.returncode == 0, created.stderr
+    users = json.loads(sandbox.run(["-c", cfg, "user", "list", "--json"]).stdout)
+    assert users == [
+        {"username": "ci", "role": "read-write"},
+        {"username": "viewer", "role": "read-only"},
+    ]
