@@ -8,8 +8,15 @@ Through the installed script; each JSON form carries what the text form shows.
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+import pytest
 
 from tests.cli.sandbox import Sandbox
+from tests.cli.test_purge_cli import history, trunkline, write_config
+from tests.publish.purge_world import History
+
+__all__ = ["history"]  # the fixture, shared with test_purge_cli.py
 
 
 def test_release_json(sandbox: Sandbox) -> None:
@@ -58,3 +65,25 @@ def test_user_list_json(sandbox: Sandbox) -> None:
         {"username": "ci", "role": "read-write"},
         {"username": "viewer", "role": "read-only"},
     ]
+
+
+@pytest.mark.slow
+def test_purge_json(history: History, tmp_path: Path) -> None:
+    """``purge --json``: the plan the text lists, then (without --dry-run) what was done."""
+    config = str(write_config(tmp_path, history))
+    argv = ["--config", config, "purge", "--older-than", "30", "--dry-run"]
+    text = trunkline(*argv, cwd=tmp_path).stdout.splitlines()
+    plan = json.loads(trunkline(*argv, "--json", cwd=tmp_path).stdout)
+    assert plan["result"] is None
+    assert plan["items"] and plan["kept"]
+    verbs = {"remove": "remove", "strip": "strip", "mark": "mark purged"}  # the text's words
+    for item in plan["items"]:
+        who = ", ".join(item["projects"]) or "already purged"
+        line = f"would {verbs[item['action']]} {item['relpath']} ({who}"
+        assert any(t.startswith(line) for t in text), line
+    assert {f"keep {k['relpath']}: {k['reason']}" for k in plan["kept"]} <= set(text)
+    done = json.loads(trunkline(*argv[:-1], "--json", cwd=tmp_path).stdout)
+    assert done["items"] == plan["items"]
+    assert done["result"]["removed"] == sum(1 for i in plan["items"] if i["action"] == "remove")
+    removed = [i["relpath"] for i in plan["items"] if i["action"] == "remove"]
+    assert removed and not any((history.repos / r).exists() for r in removed)

@@ -10,11 +10,16 @@ are resynced afterwards (``--delete-after``), so they lose the purged repos too.
 from __future__ import annotations
 
 import contextlib
+import json
 import time
+from typing import TYPE_CHECKING
 
 import click
 
 from trunkline.cli.app import AppState
+
+if TYPE_CHECKING:
+    from trunkline.publish.purge import PurgePlan, PurgeResult
 
 
 @click.command("purge")
@@ -29,9 +34,17 @@ from trunkline.cli.app import AppState
 @click.option("--dry-run", is_flag=True, help="List what would go; change nothing.")
 @click.option("--component", default=None, help="Only purge builds of this component.")
 @click.option("--verbose-kept", "-k", is_flag=True, help="Also list the old repos kept, and why.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the plan (and what was done) as one JSON object."
+)
 @click.pass_obj
 def purge_cmd(
-    state: AppState, older_than: int, dry_run: bool, component: str | None, verbose_kept: bool
+    state: AppState,
+    older_than: int,
+    dry_run: bool,
+    component: str | None,
+    verbose_kept: bool,
+    as_json: bool,
 ) -> None:
     """Remove old hashed repos and flag their builds as purged in the DB."""
     from trunkline.builder.lock import BuilderLock
@@ -47,6 +60,10 @@ def purge_cmd(
             plan = recorder.plan_purge(
                 s, older_than_days=older_than, now=int(time.time()), component=component
             )
+            if as_json:
+                done = None if dry_run else recorder.purge(s, plan)
+                click.echo(json.dumps(_plan_json(plan, done), indent=2))
+                return
             verb = "would " if dry_run else ""
             for item in plan.items:
                 what = {"remove": "remove", "strip": "strip", "mark": "mark purged"}[item.action]
@@ -70,6 +87,33 @@ def purge_cmd(
             click.echo(f"mirrors resynced: {', '.join(resynced)}")
     finally:
         engine.dispose()
+
+
+def _plan_json(plan: PurgePlan, done: tuple[PurgeResult, list[str]] | None) -> dict[str, object]:
+    """``purge --json``: every repo that goes (or would) and why the others stay.
+
+    ``result`` is None with ``--dry-run``, else the counts of what was done.
+    """
+    items = [
+        {
+            "action": item.action,
+            "relpath": str(item.relpath),
+            "projects": list(item.projects),
+            "keep_files": len(item.keep_files),
+        }
+        for item in plan.items
+    ]
+    kept = [{"relpath": str(k.relpath), "reason": k.reason} for k in plan.kept]
+    result = None
+    if done is not None:
+        res, resynced = done
+        result = {
+            "removed": res.removed,
+            "stripped": res.stripped,
+            "flagged": res.flagged,
+            "resynced": resynced,
+        }
+    return {"items": items, "kept": kept, "result": result}
 
 
 def register(group: click.Group) -> None:
