@@ -96,6 +96,13 @@ def test_status_recheck_and_force_recheck(sandbox: Sandbox) -> None:
     assert forced.stdout.startswith("rechecked alpha "), forced.stderr
     planned = json.loads(run(sandbox, "--dry-run", "--json").stdout)
     assert sorted(p["package"] for p in planned) == ["alpha", "broken"]
+    rebuilt = run(sandbox, "-p", "alpha", "-p", "broken")
+    assert rebuilt.returncode == 12, rebuilt.stderr
+    assert "2 built: 1 ok, 1 failed" in rebuilt.stdout
+    again = run(sandbox, "--status", "-p", "alpha", "-p", "broken")
+    assert again.stdout.splitlines() == ["      rpm alpha SUCCESS", "      rpm broken FAILED"]
+    current = sandbox.tmp / "data" / "repos" / "current"
+    assert sorted(p.name for p in current.glob("alpha-*.noarch.rpm"))  # a good repo again
 
 
 def test_config_override(sandbox: Sandbox) -> None:
