@@ -12,6 +12,7 @@ import http.server
 import json
 import re
 import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -224,3 +225,42 @@ def test_remote_import(sandbox: Sandbox) -> None:
     rpms = sorted(p.name for p in imported.glob("*.rpm"))
     assert rpms and rpms == sorted(p.name for p in build_dir.glob("*.rpm"))
     assert (sandbox.tmp / "data-b" / "repos" / "current").resolve() == imported.resolve()
+
+
+RECORDING_MOCK = """\
+#!{python}
+# A stand-in for mock: records the -r config (its text when it is a file), then fails.
+import json, pathlib, sys
+config = sys.argv[sys.argv.index("-r") + 1]
+path = pathlib.Path(config)
+text = path.read_text() if path.is_file() else ""
+pathlib.Path({record!r}).write_text(json.dumps({{"config": config, "text": text}}))
+sys.exit(1)
+"""
+
+
+def test_use_public(sandbox: Sandbox) -> None:
+    """``--use-public``: mock gets the builder's current repo even if the config leaves it out."""
+    assert run(sandbox, "-p", "alpha").returncode == 0  # the current repo exists
+    record = sandbox.tmp / "mock.json"
+    fake = sandbox.tmp / "fake-mock"
+    fake.write_text(RECORDING_MOCK.format(python=sys.executable, record=str(record)))
+    fake.chmod(0o755)
+    base = sandbox.tmp / "centos9.cfg"
+    base.write_text("config_opts['root'] = 'c9'\nconfig_opts['dnf.conf'] = '''\n[main]\n'''\n")
+    overrides = [
+        "build.driver=mock",
+        f'build.mock.config="{base}"',
+        f'build.mock.mock_exe="{fake}"',
+        "build.mock.current_repo=false",
+    ]
+    argv = [arg for item in overrides for arg in ("--config-override", item)]
+    current = (sandbox.tmp / "data" / "repos" / "current").as_uri()
+
+    run(sandbox, "-p", "broken", *argv)
+    assert json.loads(record.read_text())["config"] == str(base)  # as the config says
+    assert run(sandbox, "--recheck", "-p", "broken").returncode == 0
+    run(sandbox, "-p", "broken", "--use-public", *argv)
+    seen = json.loads(record.read_text())
+    assert seen["config"] != str(base)  # a config generated with the current repo
+    assert f"baseurl={current}" in seen["text"]

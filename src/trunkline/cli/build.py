@@ -169,6 +169,12 @@ def print_report(report: CycleReport, dry_run: bool) -> None:
     help="Build nothing: run 'CMD TARGET PACKAGE REPO_DIR DATA_DIR BASEURL DISTGIT_DIR' for "
     "each package's newest commit, built or not; nothing is recorded (DLRN's --run).",
 )
+@click.option(
+    "--use-public",
+    is_flag=True,
+    help="DLRN's --use-public: mock builds may take BuildRequires from this builder's current "
+    "repo (read from the repo tree, not baseurl): build.mock.current_repo=true for this run.",
+)
 @click.option("--json", "as_json", is_flag=True, help="--status and --dry-run: print JSON.")
 @click.option(
     "--build-env",
@@ -198,6 +204,7 @@ def build_cmd(
     overrides: tuple[str, ...],
     exit_codes: str,
     run_cmd: str | None,
+    use_public: bool,
     as_json: bool,
 ) -> None:
     """Poll every followed package and build each new upstream commit."""
@@ -216,6 +223,8 @@ def build_cmd(
     )
     if run_cmd is not None:  # DLRN: --run implies --head-only, and records nothing
         options = replace(options, head_only=True, dry_run=True)
+    if use_public:  # last, so it wins over a --config-override of the same key
+        overrides = (*overrides, "build.mock.current_repo=true")
     dlrn = exit_codes == "dlrn"
     try:
         code = _run(
