@@ -153,6 +153,17 @@ def test_stop(sandbox: Sandbox) -> None:
     status = run(sandbox, "--status", "--config-override", meta).stdout
     assert status == "      rpm first FAILED\n      rpm second NO_BUILD\n"
 
+    # the same as JSON, once first is rechecked
+    recheck = ["--recheck", "-p", "first", "--config-override", meta]
+    assert run(sandbox, *recheck, "--json").returncode == 2  # it prints no listing
+    assert run(sandbox, *recheck).returncode == 0
+    again = run(sandbox, "--stop", "--order", "--json", "--config-override", meta)
+    assert again.returncode == 12
+    done = json.loads(again.stdout)
+    assert [(b["package"], b["status"]) for b in done["built"]] == [("first", "FAILED")]
+    assert "cannot stat 'first.conf'" in done["built"][0]["error"]
+    assert (done["skipped"], done["source_errors"]) == (1, [])
+
 
 def test_local(sandbox: Sandbox) -> None:
     """``--local`` fetches no mirror that exists: a new upstream commit is not seen."""

@@ -175,7 +175,12 @@ def print_report(report: CycleReport, dry_run: bool) -> None:
     help="DLRN's --use-public: mock builds may take BuildRequires from this builder's current "
     "repo (read from the repo tree, not baseurl): build.mock.current_repo=true for this run.",
 )
-@click.option("--json", "as_json", is_flag=True, help="--status and --dry-run: print JSON.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print JSON: --status's lines, --dry-run's plan, or what a build did.",
+)
 @click.option(
     "--build-env",
     "build_env",
@@ -281,15 +286,20 @@ def _run(
             return 0
         if not options.packages and not options.projects:
             raise InputError("--recheck needs --package or --project-name")
+        if as_json:
+            raise InputError("--json: not with --recheck (it prints one line per package)")
         for line in buildstate.recheck(settings, pkgs, force):
             click.echo(line)
         return 0
     if run_cmd is not None:
+        if as_json:
+            raise InputError("--json: not with --run (CMD's output is its own)")
         cycle = BuildCycle(settings, progress=lambda msg: click.echo(msg, err=True))
         return _run_command(cycle, options, run_cmd)
     report = _cycle(settings, options, live=sys.stdout.isatty() and not as_json)
-    if as_json and options.dry_run:
-        click.echo(json.dumps(planned_json(report), indent=2))
+    if as_json:
+        found = planned_json(report) if options.dry_run else outcomes_json(report)
+        click.echo(json.dumps(found, indent=2))
     else:
         print_report(report, options.dry_run)
     if report.failed:
@@ -347,3 +357,28 @@ def planned_json(report: CycleReport) -> list[dict[str, str]]:
 def register(group: click.Group) -> None:
     """Add ``build`` to the root group."""
     group.add_command(build_cmd)
+
+
+def outcomes_json(report: CycleReport) -> dict[str, object]:
+    """``build --json``: each build recorded (in publication order), the source errors,
+    the builds ``--stop`` did not start, and the cycle's seconds."""
+    built = [
+        {
+            "package": o.package,
+            "commit_hash": o.commit_hash,
+            "distro_hash": o.distro_hash,
+            "status": o.status.value,
+            "nvr": o.nvr,
+            "repo": str(o.repo) if o.repo is not None else None,
+            "error": o.error,
+            "seconds": round(o.seconds, 3),
+        }
+        for o in report.outcomes
+    ]
+    errors = [{"package": name, "error": err} for name, err in report.source_errors]
+    return {
+        "built": built,
+        "source_errors": errors,
+        "skipped": report.skipped,
+        "seconds": round(report.seconds, 3),
+    }
