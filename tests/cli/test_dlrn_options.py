@@ -71,7 +71,7 @@ def test_status_recheck_and_force_recheck(sandbox: Sandbox) -> None:
     ]
     assert run(sandbox, "-p", "alpha", "-p", "broken").returncode == 12
     after = run(sandbox, "--status", "--package-name", "broken", "--package-name", "alpha")
-    assert after.stdout.splitlines() == ["      rpm alpha SUCCESS", "      rpm broken FAILED"]
+    assert after.stdout.splitlines() == ["      rpm broken FAILED", "      rpm alpha SUCCESS"]
     as_json = json.loads(run(sandbox, "--status", "-p", "broken", "--json").stdout)
     assert [(s["package"], s["status"], len(s["commit_hash"])) for s in as_json] == [
         ("broken", "FAILED", 40)

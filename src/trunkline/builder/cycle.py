@@ -148,7 +148,7 @@ def _by_project(pkgs: list[FollowedPackage], projects: tuple[str, ...]) -> list[
     return [p for p in pkgs if p.project in projects]
 
 
-def _select(pkgs: list[FollowedPackage], options: CycleOptions) -> list[FollowedPackage]:
+def select_packages(pkgs: list[FollowedPackage], options: CycleOptions) -> list[FollowedPackage]:
     if options.projects:
         if options.packages:
             raise InputError("--project-name and --package select differently: give one of them")
@@ -213,7 +213,7 @@ class BuildCycle:
         b = self.settings.builder
         with BuilderLock(b.data_dir):
             make_driver(self.settings.build)  # a bad driver config stops the run, not each build
-            pkgs = _select(make_source(self.settings).packages(), options)
+            pkgs = select_packages(make_source(self.settings).packages(), options)
             if not options.dry_run:
                 b.repos_path.mkdir(parents=True, exist_ok=True)
                 removed = remove_stale_temps(b.repos_path)

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from trunkline.builder.cycle import CycleOptions, select_packages
 from trunkline.config import Settings
 from trunkline.db import api_queries, queries
 from trunkline.db.engine import open_database, session_factory
 from trunkline.db.models import BuildStatus
-from trunkline.errors import InputError, UnknownPackageError
+from trunkline.errors import InputError
 from trunkline.metadata.sources import FollowedPackage, make_source
 
 NO_BUILD = "NO_BUILD"
@@ -50,32 +51,15 @@ class PackageState:
 def selected(
     settings: Settings, packages: tuple[str, ...], projects: tuple[str, ...]
 ) -> list[FollowedPackage]:
-    """The followed packages named by ``--package`` or ``--project-name`` (none: all).
+    """The followed packages named by ``--package`` (in that order, as DLRN prints
+    them) or ``--project-name`` (none: all), chosen as a build cycle chooses them.
 
     Raises:
         UnknownPackageError: a name or project matches no followed package.
         InputError: both selections are given.
     """
-    pkgs = make_source(settings).packages()
-    if packages and projects:
-        raise InputError("--project-name and --package select differently: give one of them")
-    names = {p.name for p in pkgs}
-    for name in packages:
-        if name not in names:
-            raise UnknownPackageError(
-                f"package {name!r}: not in the followed package list ({len(pkgs)} packages)"
-            )
-    found = {p.project for p in pkgs}
-    for project in projects:
-        if project not in found:
-            raise UnknownPackageError(
-                f"project {project!r}: no followed package has this upstream project"
-            )
-    if packages:
-        return [p for p in pkgs if p.name in packages]
-    if projects:
-        return [p for p in pkgs if p.project in projects]
-    return pkgs
+    options = CycleOptions(packages=packages, projects=projects)
+    return select_packages(make_source(settings).packages(), options)
 
 
 def package_states(settings: Settings, pkgs: list[FollowedPackage]) -> list[PackageState]:
