@@ -244,10 +244,9 @@ def build_cmd(
             run_cmd,
         )
     except TrunklineError as exc:
-        if not dlrn:
-            raise
-        click.echo(f"trunkline: error: {exc}", err=True)  # as cli/app.py's run() says it
-        raise click.exceptions.Exit(DLRN_FAILURE) from None
+        if dlrn:  # cli/app.py's run() still says it in one line, and exits with this code
+            exc.exit_code = DLRN_FAILURE
+        raise
     if code:
         raise click.exceptions.Exit(DLRN_CODES[code] if dlrn else code)
 
