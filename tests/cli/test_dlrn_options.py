@@ -203,6 +203,12 @@ def test_run(sandbox: Sandbox) -> None:
     assert len(re.findall(r"^run \w+ [0-9a-f]{8}: exit 1$", failed.stdout, re.M)) == 1
     dlrn = run(sandbox, "-p", "alpha", "--run", "false", "--exit-codes", "dlrn")
     assert dlrn.returncode == 1
+    said = run(sandbox, "-p", "alpha", "--run", "sh -c 'echo out; echo err >&2' probe")
+    assert said.stdout.startswith("out\nrun alpha ")  # CMD's output, then its line
+    assert said.stderr.endswith("err\n")
+    missing = run(sandbox, "-p", "alpha", "--run", str(sandbox.tmp / "no-such-cmd"))
+    assert missing.returncode == 12
+    assert re.search(r"^run alpha [0-9a-f]{8}: cannot start: ", missing.stdout, re.M)
     bad = run(sandbox, "-p", "alpha", "--run", "'unclosed")
     assert bad.returncode == 2
     assert error_line(bad).startswith('trunkline: error: --run "\'unclosed": ')

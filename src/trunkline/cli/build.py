@@ -25,6 +25,7 @@ from trunkline.errors import InputError, TrunklineError
 
 if TYPE_CHECKING:
     from trunkline.builder.cycle import BuildCycle, CycleOptions, CycleReport
+    from trunkline.cli.runcmd import RunResult
     from trunkline.config import Settings
 
 EXIT_FTBFS = 12
@@ -332,11 +333,20 @@ def _run_command(cycle: BuildCycle, options: CycleOptions, cmd: str) -> int:
         report.planned,
         argv,
         stop=options.stop,
-        report=lambda r: click.echo(r.line()),
+        report=_echo_run,
     )
     if any(r.returncode != 0 for r in results):
         return EXIT_FTBFS
     return EXIT_TRANSIENT if report.source_errors else 0
+
+
+def _echo_run(result: RunResult) -> None:
+    """CMD's output (stdout, stderr), then ``run NAME HASH8: exit N``."""
+    if result.stdout:
+        click.echo(result.stdout, nl=False)
+    if result.stderr:
+        click.echo(result.stderr, nl=False, err=True)
+    click.echo(result.line())
 
 
 def planned_json(report: CycleReport) -> list[dict[str, str]]:

@@ -15,9 +15,7 @@ shell would (``--run 'echo hello'``); DLRN takes one program name.
 
 from __future__ import annotations
 
-import os
 import shlex
-import subprocess
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -25,7 +23,7 @@ from pathlib import Path
 
 from trunkline.builder.cycle import _mirror_paths
 from trunkline.config import Settings
-from trunkline.errors import InputError
+from trunkline.errors import CommandError, InputError
 from trunkline.process import run
 from trunkline.publish.record import BuildRecorder
 from trunkline.upstream.poll import Candidate
@@ -33,12 +31,15 @@ from trunkline.upstream.poll import Candidate
 
 @dataclass(frozen=True)
 class RunResult:
-    """What CMD did for one package: its exit status (None: it could not start)."""
+    """What CMD did for one package: its exit status (None: it could not start or timed out,
+    ``error`` says which) and its output."""
 
     package: str
     commit_hash: str
     returncode: int | None
     error: str = ""
+    stdout: str = ""
+    stderr: str = ""
 
     def line(self) -> str:
         """``run NAME HASH8: exit N`` (or why it did not run)."""
@@ -101,16 +102,9 @@ def _run_one(
         run(["git", "-C", str(distgit), "checkout", "-q", cand.distro.commit_hash])
         args = [*argv, b.target, pkg.name, str(repo), str(b.data_dir), b.baseurl, str(distgit)]
         try:
-            proc = subprocess.run(
-                args,
-                env={**os.environ, **settings.build.env},
-                stdin=subprocess.DEVNULL,
-                timeout=settings.build.timeout,
-                check=False,
-            )
-        except OSError as exc:
-            return RunResult(pkg.name, cand.commit.commit_hash, None, f"cannot run: {exc}")
-        except subprocess.TimeoutExpired:
-            error = f"timed out after {settings.build.timeout:.0f}s"
-            return RunResult(pkg.name, cand.commit.commit_hash, None, error)
-    return RunResult(pkg.name, cand.commit.commit_hash, proc.returncode)
+            proc = run(args, env=settings.build.env, timeout=settings.build.timeout, check=False)
+        except CommandError as exc:  # it could not start, or ran past the build timeout
+            return RunResult(pkg.name, cand.commit.commit_hash, None, exc.detail)
+    return RunResult(
+        pkg.name, cand.commit.commit_hash, proc.returncode, stdout=proc.stdout, stderr=proc.stderr
+    )
