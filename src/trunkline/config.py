@@ -308,6 +308,8 @@ def apply_overrides(settings: Settings, overrides: tuple[str, ...]) -> Settings:
     else as a string; the result is validated by the same models as the file, so an
     unknown key or a bad value is refused, not ignored. DLRN accepts only ``\\w+``
     values and only keys already in its INI file; here any key of the model works.
+    A relative path (``builder.data_dir=other``) is taken against the config file's
+    directory, as in the file.
 
     Raises:
         ConfigError: an item is not ``SECTION.KEY=VALUE``, names an unknown key, or
@@ -322,7 +324,8 @@ def apply_overrides(settings: Settings, overrides: tuple[str, ...]) -> Settings:
         if not sep or len(path) < 2 or not all(path):
             raise ConfigError(f"--config-override {item!r}: expected SECTION.KEY=VALUE")
         _set_key(raw, path, _override_value(text), item)
-    return settings_from_dict(raw, source="--config-override")
+    base = settings.config_path.parent if settings.config_path else Path.cwd()
+    return settings_from_dict(_resolve_paths(raw, base), source="--config-override")
 
 
 def _override_value(text: str) -> Any:

@@ -127,6 +127,15 @@ def test_config_override(sandbox: Sandbox) -> None:
     )
     assert moved.stdout == "      rpm alpha NO_BUILD\n", moved.stderr
     assert (other / "trunkline.sqlite").exists()
+    # a relative path is taken against the config file's directory, as in the file
+    sub = sandbox.tmp / "sub" / "trunkline.toml"
+    sub.parent.mkdir()
+    sub.write_text(Path(sandbox["cfg"]).read_text())
+    override = ["--config-override", 'builder.data_dir="rel"']
+    relative = sandbox.run(["-c", str(sub), "build", "--status", "-p", "alpha", *override])
+    assert relative.returncode == 0, relative.stderr
+    assert (sub.parent / "rel" / "trunkline.sqlite").exists()
+    assert not (sandbox.tmp / "rel").exists()  # not the working directory
 
 
 def test_project_name(sandbox: Sandbox) -> None:
