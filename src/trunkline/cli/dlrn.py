@@ -21,7 +21,7 @@ from trunkline.errors import InputError
 
 @click.group("dlrn")
 def dlrn_group() -> None:
-    """Switch from DLRN: import its projects.ini and its database."""
+    """Switch from DLRN: import its projects.ini (import-config) and database (import-db)."""
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from trunkline import gitcmd
 from trunkline.builder.cycle import _mirror_paths
 from trunkline.config import Settings
 from trunkline.errors import CommandError, InputError
@@ -98,8 +99,8 @@ def _run_one(
     with tempfile.TemporaryDirectory(prefix="run-", dir=b.data_dir) as tmp:
         distgit = Path(tmp) / f"{pkg.name}_distro"
         source = Path(pkg.distgit) if pkg.local_distgit else _mirror_paths(settings, pkg)[1]
-        run(["git", "clone", "-q", "--no-checkout", "--shared", str(source), str(distgit)])
-        run(["git", "-C", str(distgit), "checkout", "-q", cand.distro.commit_hash])
+        gitcmd.NOWHERE.run("clone", "-q", "--no-checkout", "--shared", str(source), str(distgit))
+        gitcmd.at(distgit).run("checkout", "-q", cand.distro.commit_hash)
         args = [*argv, b.target, pkg.name, str(repo), str(b.data_dir), b.baseurl, str(distgit)]
         try:
             proc = run(args, env=settings.build.env, timeout=settings.build.timeout, check=False)
