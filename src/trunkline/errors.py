@@ -75,6 +75,10 @@ class MetadataLoadError(MetadataError):
     """A metadata file is unreadable, malformed, or its imports form a cycle."""
 
 
+class EntryFileMissingError(MetadataLoadError):
+    """The entry file itself (``rdo.yml``, ``rdo-full.yml``) is not in the tree."""
+
+
 class UnknownPackageError(MetadataError):
     """A package name that the metadata (or the package source) does not list."""
 

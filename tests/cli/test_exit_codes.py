@@ -194,6 +194,8 @@ CASES = [
         stderr_lines=2,  # the summary line, then the error
     ),
     ok("diff", "diff -i rdo.yml --info {info_git}", r"^\+ openstack-glance\n$"),
+    # without -i: rdo-full.yml where the revision has one, else rdo.yml
+    ok("diff-entry-file", "diff --info {info_git}", r"^\+ openstack-glance\n$"),
     error(
         "diff-bad-ref",
         "diff -i rdo.yml --info {info_git} nosuch HEAD",

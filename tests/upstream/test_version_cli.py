@@ -78,3 +78,25 @@ def test_errors_are_one_line_with_exit_code_6(
     assert result.stdout == ""
     expected = message.format(d=directory, g=git_dir)
     assert result.stderr == f"trunkline: error: {expected}\n"
+
+
+def test_plain_output_of_the_tag_rule_says_it_is_computed(tmp_path: Path) -> None:
+    """After a plain tag the Version is trunkline's .Z bump, not something upstream said."""
+    repo = tmp_path / "plain"
+    repo.mkdir()
+    env = {"GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
+    ident = ["-c", "user.name=t", "-c", "user.email=t@example.org"]
+    for argv in (
+        ["init", "-q"],
+        [*ident, "commit", "-q", "--allow-empty", "-m", "one"],
+        ["tag", "v0.9.2"],
+        [*ident, "commit", "-q", "--allow-empty", "-m", "two"],
+    ):
+        subprocess.run(
+            ["git", "-C", str(repo), *argv], check=True, env={**env, "PATH": "/usr/bin:/bin"}
+        )
+    result = trunkline("upstream-version", str(repo), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(
+        "0.9.3  (tag: next after the tag 0.9.3; nearest version tag v0.9.2 (+1);"
+    )

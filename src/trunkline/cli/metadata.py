@@ -326,13 +326,21 @@ def diff_cmd(
     as_json: bool,
 ) -> None:
     """Packages added, removed or changed between two revisions of a metadata git repo."""
+    from trunkline.errors import EntryFileMissingError
     from trunkline.metadata.diff import diff_metadata
 
     loc, _ref, cfg_files = _location(ctx, info_loc)
-    files = tuple(info_files) or cfg_files or ("rdo-full.yml",)
-    result = diff_metadata(
-        load_metadata(loc, ref=old, info_files=files), load_metadata(loc, ref=new, info_files=files)
-    )
+    files = tuple(info_files) or cfg_files
+
+    def at(ref: str) -> Metadata:
+        if files:
+            return load_metadata(loc, ref=ref, info_files=files)
+        try:  # rdo-full.yml where the revision has it, else rdo.yml (as --help says)
+            return load_metadata(loc, ref=ref, info_files=("rdo-full.yml",))
+        except EntryFileMissingError:
+            return load_metadata(loc, ref=ref, info_files=("rdo.yml",))
+
+    result = diff_metadata(at(old), at(new))
     if as_json:
         import json
 

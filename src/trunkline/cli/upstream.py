@@ -40,7 +40,11 @@ def upstream_version_cmd(directory: Path, ref: str, as_json: bool) -> None:
         }
         click.echo(json.dumps(payload, sort_keys=True))
         return
-    detail = f"upstream {info.upstream}" if info.upstream != info.version else "as upstream says"
+    # the rule's own answer; for tag and fallback trunkline computed it (DLRN's .Z bump, 0.0.1)
+    said = {"tag": "next after the tag", "fallback": "no version found"}.get(
+        info.source, "upstream"
+    )
+    detail = f"{said} {info.upstream}"
     tag = f"; nearest version tag {info.tag} (+{info.distance})" if info.tag else "; no version tag"
     click.echo(f"{info.version}  ({info.source}: {detail}{tag}; commit {sha[:12]})")
 

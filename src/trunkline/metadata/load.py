@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from trunkline.errors import MetadataLoadError
+from trunkline.errors import EntryFileMissingError, MetadataLoadError
 from trunkline.metadata.readers import FileResult, Reuse, read_files
 from trunkline.metadata.shape import shape_problems
 from trunkline.metadata.subst import substitute
@@ -139,9 +139,13 @@ def read_documents(
             if parsed is not None and res.data is not None:
                 parsed[rel] = (*res.stat, res.data)
         if res.missing:
-            origin = f"{importer}: field 'import': " if importer else ""
+            if not importer:
+                raise EntryFileMissingError(
+                    f"{root / rel}: file not found (expected an rdoinfo YAML file)"
+                )
             raise MetadataLoadError(
-                f"{origin}{root / rel}: file not found (expected an rdoinfo YAML file)"
+                f"{importer}: field 'import': {root / rel}: file not found "
+                "(expected an rdoinfo YAML file)"
             )
         if res.error is not None or res.data is None:
             raise MetadataLoadError(res.error or f"{rel}: cannot be read")
