@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.builder.cycle_world import SPEC, write_rdoinfo
-
 from trunkline.config import Settings, settings_from_dict
 from trunkline.process import run
 
@@ -83,6 +81,8 @@ def _upstream_stream(name: str, when: int) -> str:
 
 
 def _distgit_stream(name: str, when: int) -> str:
+    from tests.builder.cycle_world import SPEC  # see write_package_lists
+
     spec = SPEC.format(name=name)
     return (
         f"blob\nmark :1\n{_data(spec)}"
@@ -143,6 +143,11 @@ def make_world(root: Path, count: int, subsets: Sequence[int] = ()) -> ScaleWorl
 
 def write_package_lists(world: ScaleWorld, count: int) -> None:
     """Write the rdoinfo metadata and DLRN's JSON list of the first ``count`` packages."""
+    # Imported here, not at the top: the measured child (tl_child) imports this module for
+    # ScaleWorld only, and tests.builder.cycle_world imports pytest (~6 MB the builder never
+    # loads), which would count in trunkline's memory peak.
+    from tests.builder.cycle_world import write_rdoinfo
+
     names = world.names[:count]
     packages = [
         {
