@@ -19,6 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,7 +34,6 @@ from trunkline.builder.order import (
     spec_at,
 )
 from trunkline.builder.scheduler import QueueItem, run_queue
-from trunkline.builder.workspace import WorkResult, prepare_workspace
 from trunkline.config import Settings
 from trunkline.db import queries
 from trunkline.db.engine import open_database, session_factory
@@ -50,10 +50,13 @@ from trunkline.publish.finished import FinishedBuild
 from trunkline.publish.layout import check_name
 from trunkline.publish.record import BuildRecorder
 from trunkline.publish.sync import replicate_reports
-from trunkline.reports.render import render_reports
 from trunkline.upstream.mirror import refresh_mirror, remove_stale_clones
 from trunkline.upstream.poll import Candidate, LastBuild, PackagePlan, plan_package
+from trunkline.upstream.refs import release as release_repos
 from trunkline.upstream.switches import RefLedger, RefSwitch
+
+if TYPE_CHECKING:
+    from trunkline.builder.workspace import WorkResult
 
 log = logging.getLogger(__name__)
 
@@ -260,16 +263,18 @@ class BuildCycle:
             report.outcomes = [o for o in outcomes if o is not None]
             report.skipped = len(outcomes) - len(report.outcomes)
             if report.outcomes:
-                with self.sessions() as session:
-                    render_reports(
-                        session,
-                        b.repos_path,
-                        project_name=b.project_name,
-                        baseurl=b.baseurl,
-                    )
+                self._render_reports()
                 self._replicate_reports()
         report.seconds = time.monotonic() - start
         return report
+
+    def _render_reports(self) -> None:
+        # imported here: jinja2 (~2 MB) only in a cycle that built something
+        from trunkline.reports.render import render_reports
+
+        b = self.settings.builder
+        with self.sessions() as session:
+            render_reports(session, b.repos_path, project_name=b.project_name, baseurl=b.baseurl)
 
     def _replicate_reports(self) -> None:
         if not self.settings.replication.targets:
@@ -333,6 +338,8 @@ class BuildCycle:
             except TrunklineError as exc:
                 log.warning("%s: %s", pkg.name, exc)
                 return str(exc)
+            finally:
+                release_repos()  # this package's repositories, before the next one's
 
         with ThreadPoolExecutor(max_workers=self.settings.builder.fetch_workers) as pool:
             results = list(zip(pkgs, pool.map(plan_one, pkgs), strict=True))
@@ -404,6 +411,9 @@ class BuildCycle:
         self.progress(f"building {pkg.name} {cand.commit.commit_hash[:8]} ({cand.commit.subject})")
         if self.watcher is not None:
             self.watcher.started(pkg.name, cand.commit.commit_hash, threading.current_thread().name)
+        # imported here: the build pipeline (rpm, specfile, drivers) is not needed to poll
+        from trunkline.builder.workspace import prepare_workspace
+
         up_mirror, dg_mirror = _mirror_paths(self.settings, pkg)
         with self.sessions() as session:
             dt_build = build_time(session, pkg.name, time.time())

@@ -48,6 +48,11 @@ def local_path(url: str) -> Path | None:
 # Opening a repository is most of a check's cost, and one package's poll asks about the same
 # four repositories several times: each thread keeps its few most recent ones open (libgit2
 # objects are not shared between threads; refs and packs are re-read from disk as they change).
+# A handle leaving the cache is freed at once (``Repository.free``): a pygit2 Repository
+# refers to itself (its ``references``/``branches`` helpers), so dropping it leaves its
+# libgit2 memory (odb, pack indexes and windows, ref cache; ~10 kB-100 kB a repository) to
+# Python's cyclic collector, which runs rarely here: a poll of 1,400 repositories grew the
+# builder by 15-35 MB that way.
 _local = threading.local()
 CACHE_SIZE = 8
 
@@ -72,13 +77,26 @@ def _open(path: Path) -> pygit2.Repository | None:
         return None
     cache[key] = repo
     if len(cache) > CACHE_SIZE:
-        cache.popitem(last=False)
+        cache.popitem(last=False)[1].free()
     return repo
 
 
 def forget(path: Path) -> None:
     """Drop this thread's open handle on ``path`` (after the directory was replaced)."""
-    _cache().pop(str(path), None)
+    repo = _cache().pop(str(path), None)
+    if repo is not None:
+        repo.free()
+
+
+def release() -> None:
+    """Free every repository this thread holds open (when its package is done).
+
+    Call it where a unit of work ends in a pool thread: the handles of a thread that
+    exits are otherwise left to the cyclic collector (see above).
+    """
+    cache = _cache()
+    while cache:
+        cache.popitem()[1].free()
 
 
 def ref_targets(path: Path) -> dict[str, str] | None:
