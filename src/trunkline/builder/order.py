@@ -23,11 +23,13 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from trunkline import gitcmd
 from trunkline.errors import TrunklineError
-from trunkline.rpmspec.adapter import SpecInfo, choose_spec, find_spec, spec_info
+
+if TYPE_CHECKING:
+    from trunkline.rpmspec.adapter import SpecInfo
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -175,6 +177,9 @@ def spec_at(
     The file is the one the build uses: :func:`trunkline.rpmspec.adapter.find_spec`'s
     rule (the only ``*.spec``, else ``<package>.spec``).
     """
+    # rpm and specfile (~5 MB) only when specs are read: a poll with nothing new never does
+    from trunkline.rpmspec.adapter import choose_spec, find_spec, spec_info
+
     try:
         if local:
             return spec_info(find_spec(distgit, package), macros)
