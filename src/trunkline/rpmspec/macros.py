@@ -21,8 +21,6 @@ from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
 
-import rpm
-
 from trunkline.errors import CommandError
 from trunkline.process import run
 
@@ -74,6 +72,8 @@ def _blocks(text: str) -> list[tuple[str, str]]:
 @functools.cache
 def _host_defined() -> frozenset[str]:
     """The fallback names the host's own rpm configuration defines (checked once)."""
+    import rpm  # here: librpm (~3 MB) only once a spec is parsed or built, not to poll
+
     names = [name for name, _ in _blocks(_fallback_text())]
     with RPM_LOCK:
         rpm.reloadConfig()

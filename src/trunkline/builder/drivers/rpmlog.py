@@ -12,8 +12,6 @@ import os
 import re
 from pathlib import Path
 
-import rpm
-
 from trunkline.process import error_line, run
 
 _BAD_EXIT = re.compile(r"^error: Bad exit status from \S+ \((%\w+)\)")
@@ -59,6 +57,8 @@ def rpmbuild_error(output: str) -> str:
 
 def srpm_buildrequires(srpm: Path) -> tuple[str, ...]:
     """The BuildRequires recorded in a source RPM (``rpmlib(...)`` ones left out)."""
+    import rpm  # here: loading the driver (checked at every cycle's start) costs no librpm
+
     ts = rpm.TransactionSet()
     ts.setVSFlags(rpm._RPMVSF_NOSIGNATURES | rpm._RPMVSF_NODIGESTS)
     fd = os.open(srpm, os.O_RDONLY)
