@@ -1,0 +1,35 @@
+"""What importing the builder loads: heavy libraries only on the paths that need them.
+
+A no-change poll holds the builder's memory to the modules it imports (issue 10:
+its peak RSS next to DLRN's). Each library below is imported where it is used —
+rpm and specfile when a spec is read or built, jinja2 when reports are rendered,
+createrepo_c when a repo is published, alembic when the schema is behind, pbr
+(and setuptools) for pbr projects only — and the scale benchmark's measured child
+must not load pytest. Checked in a fresh interpreter, since this one has them all.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = ("rpm", "specfile", "jinja2", "createrepo_c", "alembic", "pbr", "setuptools", "pytest")
+
+
+def _loaded(module: str) -> set[str]:
+    code = f"import sys, {module}; print(' '.join({{m.split('.')[0] for m in sys.modules}}))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return set(out.stdout.split())
+
+
+@pytest.mark.parametrize(
+    "module", ["trunkline.builder.cycle", "trunkline.upstream.poll", "benchmarks.scale.tl_child"]
+)
+def test_importing_the_poll_path_loads_no_heavy_library(module: str) -> None:
+    assert _loaded(module) & set(HEAVY) == set()
