@@ -209,3 +209,20 @@ def test_links_staged_early_are_corrected_to_what_is_newest_at_publication(
     assert names == [rpms["alpha"].name, rpms["beta"].name]
     assert not staged.path.exists()
     assert primary_names(published) == "alpha beta"
+
+
+@pytest.mark.parametrize(
+    ("extended", "leaf"),
+    [
+        (None, "93eee776_008678d7"),
+        ("1234567890_1234567890", "93eee776_008678d7_12345678"),  # short: one value, 8 chars
+        ("20251118", "93eee776_008678d7_20251118"),  # a driver's date, as DLRN allows
+        ("a" * 40 + "_" + "b" * 40, "93eee776_008678d7_aaaaaaaa_bbbbbbbb"),  # two hashes
+    ],
+)
+def test_build_dir_names_follow_dlrns_getshardedcommitdir(extended: str | None, leaf: str) -> None:
+    """DLRN's rule (dlrn/db.py Commit.getshardedcommitdir): < 49 chars is one value."""
+    from trunkline.publish.layout import build_dir_name
+
+    name = build_dir_name("93eee776", "008678d7" + "0" * 32, extended)
+    assert name == leaf

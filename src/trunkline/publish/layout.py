@@ -49,13 +49,23 @@ def check_hash(value: str, what: str = "hash") -> str:
 
 
 def build_dir_name(commit_hash: str, distro_hash: str, extended_hash: str | None = None) -> str:
-    """The leaf directory name of a build: ``<commit>_<distro[:8]>[_<ext[:8]>]``."""
+    """The leaf directory name of a build: ``<commit>_<distro[:8]>[_<ext>]``.
+
+    The extended part is DLRN's (``Commit.getshardedcommitdir`` in ``dlrn/db.py``):
+    an extended hash shorter than 49 characters is taken as one value (a git hash,
+    or whatever a pkginfo driver uses, such as ``YYYYMMDD``) and gives
+    ``_<ext[:8]>``; a longer one is two 40-character hashes joined by ``_`` and
+    gives ``_<ext[:8]>_<ext[41:49]>``.
+    """
     check_hash(commit_hash, "commit_hash")
     check_hash(distro_hash, "distro_hash")
     name = f"{commit_hash}_{distro_hash[:8]}"
     if extended_hash and extended_hash != "None":
-        parts = extended_hash.split("_")
-        name += "_" + "_".join(check_hash(p, "extended_hash")[:8] for p in parts if p)
+        check_hash(extended_hash, "extended_hash")
+        if len(extended_hash) < 49:
+            name += f"_{extended_hash[:8]}"
+        else:
+            name += f"_{extended_hash[:8]}_{extended_hash[41:49]}"
     return name
 
 
