@@ -9,8 +9,6 @@ DLRN reads it, or the output file exists (without ``--force``). ``import-db``: s
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import click
@@ -22,18 +20,6 @@ from trunkline.errors import InputError
 @click.group("dlrn")
 def dlrn_group() -> None:
     """Switch from DLRN: import its projects.ini (import-config) and database (import-db)."""
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temp file and a rename (never half-written)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @dlrn_group.command("import-config")
@@ -62,7 +48,9 @@ def import_config_cmd(ini: Path, output: Path | None, force: bool) -> None:
     if output is None:
         click.echo(result.toml, nl=False)
         return
-    _write_atomically(output, result.toml)
+    from trunkline.publish.atomic import write_file_atomic
+
+    write_file_atomic(output, result.toml)
     carried = len({e.source for e in result.conversion.carried})
     click.echo(
         f"wrote {output}: {carried} options carried, {len(result.lines)} not carried; "

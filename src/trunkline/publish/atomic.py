@@ -101,15 +101,28 @@ def swap_link(link: Path, target: str | os.PathLike[str]) -> None:
 
 
 def write_file_atomic(path: Path, data: str | bytes) -> None:
-    """Write a file so readers see the old or the new content, never a prefix."""
+    """Write a file so readers see the old or the new content, never a prefix.
+
+    Text is written as UTF-8. The temporary sibling is removed if anything fails
+    (a full disk, an interrupt), so a failed write leaves ``path`` as it was.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_sibling(path)
-    mode = "wb" if isinstance(data, bytes) else "w"
-    with open(tmp, mode) as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        if isinstance(data, bytes):
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        else:
+            with open(tmp, "w", encoding="utf-8") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 # A published build dir (``<hash>_<distro8>[_<ext8>]``): temporaries are its siblings, never

@@ -24,7 +24,6 @@ naming the file.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -40,6 +39,7 @@ from specfile.specfile import Specfile
 from specfile.tags import Comments, Tag, Tags
 
 from trunkline.errors import SpecError
+from trunkline.publish.atomic import write_file_atomic
 from trunkline.rpmspec.macros import RPM_LOCK, fallback_macro_file
 
 log = logging.getLogger(__name__)
@@ -239,14 +239,7 @@ def strip_load_prefix(text: str) -> str:
 
 def write_atomic(path: Path, text: str) -> None:
     """Replace ``path`` by ``text`` in one rename: a crash never leaves half a spec."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_file_atomic(path, text)
 
 
 @contextmanager

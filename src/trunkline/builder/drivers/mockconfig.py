@@ -19,8 +19,6 @@ root cache whenever a config file is newer than the cache.
 from __future__ import annotations
 
 import configparser
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +27,7 @@ from urllib.parse import urlparse
 import httpx
 
 from trunkline.errors import BuildError
+from trunkline.publish.atomic import write_file_atomic
 
 FETCH_TIMEOUT = 60.0  # seconds to fetch the deps repo file
 
@@ -127,14 +126,7 @@ def write_if_changed(path: Path, text: str) -> Path:
             return path
     except (FileNotFoundError, UnicodeDecodeError):
         pass
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_file_atomic(path, text)
     return path
 
 
