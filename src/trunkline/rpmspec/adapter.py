@@ -443,12 +443,3 @@ def _spec_info(spec: Path, macros: Mapping[str, str]) -> SpecInfo:
         autorelease=bool(_AUTORELEASE.search(raw_release)),
         autochangelog=autochangelog,
     )
-
-
-def __getattr__(name: str) -> Any:
-    """Old import paths: ``rewrite_spec`` and ``dlrn_nvr`` live in :mod:`.rewrite` now."""
-    if name in ("rewrite_spec", "dlrn_nvr"):
-        from trunkline.rpmspec import rewrite
-
-        return getattr(rewrite, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -21,27 +21,15 @@ from pathlib import Path
 from trunkline.errors import SpecError
 from trunkline.rpmspec import adapter
 from trunkline.rpmspec.adapter import EditableSpec, SpecInfo, find_spec, read_spec
-from trunkline.rpmspec.requires import (  # re-exported: their old home
-    SpecRequire,
-    normalize_python_name,
-    requires_alignment,
-    spec_requires,
-    sync_requires,
-)
 
 __all__ = [
     "SpecInfo",
-    "SpecRequire",
     "add_changelog_entry",
     "find_spec",
-    "normalize_python_name",
     "read_spec",
     "release_parts",
-    "requires_alignment",
     "set_version",
-    "spec_requires",
     "split_version",
-    "sync_requires",
 ]
 
 _DIST = re.compile(r"%\{?\??dist\}?")
