@@ -87,3 +87,19 @@ def test_purge_json(history: History, tmp_path: Path) -> None:
     assert done["result"]["removed"] == sum(1 for i in plan["items"] if i["action"] == "remove")
     removed = [i["relpath"] for i in plan["items"] if i["action"] == "remove"]
     assert removed and not any((history.repos / r).exists() for r in removed)
+
+
+def test_validate_json(sandbox: Sandbox) -> None:
+    """The same problems as the text lines, as objects; the exit code is kept (3 on errors)."""
+    where = sandbox["invalid_info"]
+    text = sandbox.run(["validate", "--info", where])
+    proc = sandbox.run(["validate", "--info", where, "--json"])
+    assert proc.returncode == text.returncode == 3, proc.stderr
+    problems = json.loads(proc.stdout)
+    assert problems, proc.stdout
+    assert set(problems[0]) == {"file", "line", "severity", "package", "field", "message"}
+    errors = [p for p in problems if p["severity"] == "error"]
+    assert len(errors) == 1 and errors[0]["file"] == "rdo.yml"
+    assert len(problems) == len(text.stdout.splitlines())
+    clean = sandbox.run(["validate", "--info", sandbox["info"], "--json"])
+    assert clean.returncode == 0 and json.loads(clean.stdout) == []

@@ -275,9 +275,19 @@ def _package_releases_json(md: Metadata, pkg: Package) -> dict[str, object]:
 @info_option
 @info_file_option
 @click.option("-W", "--warnings/--no-warnings", "show_warnings", default=True)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the problems as a JSON list (file, line, severity, package, field, message).",
+)
 @click.pass_context
 def validate_cmd(
-    ctx: click.Context, info_loc: str | None, info_files: tuple[str, ...], show_warnings: bool
+    ctx: click.Context,
+    info_loc: str | None,
+    info_files: tuple[str, ...],
+    show_warnings: bool,
+    as_json: bool,
 ) -> None:
     """Check the metadata: one line per problem; exit 3 when any error."""
     from trunkline.metadata.api import resolve_location
@@ -300,10 +310,14 @@ def validate_cmd(
             if not files:
                 files = ("rdo-full.yml",) if (root / "rdo-full.yml").exists() else ()
             report = validate_tree(root, files or cfg_files or ("rdo.yml",))
-    for problem in report.errors:
-        click.echo(str(problem))
-    if show_warnings:
-        for problem in report.warnings:
+    shown = [*report.errors, *(report.warnings if show_warnings else ())]
+    if as_json:
+        import dataclasses
+        import json
+
+        click.echo(json.dumps([dataclasses.asdict(p) for p in shown], indent=1))
+    else:
+        for problem in shown:
             click.echo(str(problem))
     click.echo(f"{len(report.errors)} errors, {len(report.warnings)} warnings", err=True)
     if report.errors:
