@@ -103,3 +103,19 @@ def test_validate_json(sandbox: Sandbox) -> None:
     assert len(problems) == len(text.stdout.splitlines())
     clean = sandbox.run(["validate", "--info", sandbox["info"], "--json"])
     assert clean.returncode == 0 and json.loads(clean.stdout) == []
+
+
+def test_distgit_lint_json(sandbox: Sandbox) -> None:
+    """lint's problems as objects; the exit code stays 23 when any is an error."""
+    import shutil
+
+    distgit = Path(sandbox["distgit"])
+    clean = sandbox.run(["distgit", "lint", "--checks", "sanity", "--json", "-C", str(distgit)])
+    assert clean.returncode == 0, clean.stderr
+    assert json.loads(clean.stdout) == []
+    shutil.copy(distgit / "python-foo.spec", distgit / "second.spec")
+    proc = sandbox.run(["distgit", "lint", "--checks", "sanity", "--json", "-C", str(distgit)])
+    assert proc.returncode == 23, proc.stderr
+    problems = json.loads(proc.stdout)
+    assert {"level": "E", "check": "spec"}.items() <= problems[0].items()
+    assert set(problems[0]) == {"level", "check", "message"}

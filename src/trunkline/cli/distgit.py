@@ -281,19 +281,31 @@ def reqdiff_cmd(refs: tuple[str, ...], python_version: str, distgit: Path) -> No
     default=None,
     help="Also run rpmlint on this SRPM.",
 )
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the problems as a JSON list (level, check, message).",
+)
 @DISTGIT_OPTION
-def lint_cmd(checks: str, srpm: Path | None, distgit: Path) -> None:
+def lint_cmd(checks: str, srpm: Path | None, as_json: bool, distgit: Path) -> None:
     """Sanity checks of the spec and patches, and rpmlint when installed (exit 23)."""
     from trunkline.distgit.lint import EXIT_PROBLEMS, lint
 
     chosen = ("sanity", "rpmlint") if checks == "all" else (checks,)
     problems = lint(distgit.resolve(), chosen, srpm=srpm)
-    for problem in problems:
-        click.echo(str(problem))
+    if as_json:
+        import dataclasses
+        import json
+
+        click.echo(json.dumps([dataclasses.asdict(p) for p in problems], indent=1))
+    else:
+        for problem in problems:
+            click.echo(str(problem))
+        if not problems:
+            click.echo("no problems found")
     if any(p.level == "E" for p in problems):
         raise click.exceptions.Exit(EXIT_PROBLEMS)
-    if not problems:
-        click.echo("no problems found")
 
 
 def register(group: click.Group) -> None:
