@@ -207,6 +207,21 @@ def required(values: dict[str, object]) -> None:
         raise InputError(f"Errors detected: {len(missing)} {missing!r}")
 
 
+def decode_json(raw: bytes) -> object | None:
+    """A request body decoded as JSON; None for an empty body.
+
+    Raises:
+        InputError: the body is not valid JSON.
+    """
+    if not raw.strip():
+        return None
+    try:
+        data: object = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise InputError("request body: malformed JSON") from None
+    return data
+
+
 async def json_body(request: Request) -> dict[str, Any]:
     """The JSON object sent as the body of a GET (empty if none).
 
@@ -216,13 +231,9 @@ async def json_body(request: Request) -> dict[str, Any]:
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype != JSON:
         return {}
-    raw = await request.body()
-    if not raw.strip():
+    data = decode_json(await request.body())
+    if data is None:
         return {}
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise InputError("request body: malformed JSON") from None
     if not isinstance(data, dict):
         raise InputError("request body: expected a JSON object")
     return data

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -10,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from trunkline.api.deps import DB, Ctx, Writer, reader, require_json, required
+from trunkline.api.deps import DB, Ctx, Writer, decode_json, reader, require_json, required
 from trunkline.api.schemas import inputs, outputs
 from trunkline.db import api_queries
 from trunkline.db.models import BuildStatus, Promotion
@@ -66,13 +65,8 @@ async def recheck_package(
 
 
 async def _json_object(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise InputError("request body: malformed JSON") from None
+    """The body's JSON object; {} for an empty body or another JSON value (as DLRN)."""
+    data = decode_json(await request.body())
     return data if isinstance(data, dict) else {}
 
 
