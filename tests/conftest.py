@@ -120,7 +120,14 @@ def _worker_db_name() -> str:
 
 def _server_database(backend: str) -> str:
     """Create a fresh per-worker database on a server back end and return its URL."""
-    name = _worker_db_name()
+    return fresh_server_database(backend, _worker_db_name())
+
+
+def fresh_server_database(backend: str, name: str) -> str:
+    """Create (or recreate) database ``name`` on ``postgresql`` or ``mariadb``; its URL.
+
+    Skips the test when the server does not answer.
+    """
     admin_url = PG_ADMIN_URL if backend == "postgresql" else MARIADB_ADMIN_URL
     try:
         admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")

@@ -20,7 +20,7 @@ import uvicorn
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.api import world
-from tests.conftest import PG_ADMIN_URL
+from tests.conftest import fresh_server_database
 from tests.peervenv import ensure_venv
 from trunkline.api.app import create_app
 from trunkline.config import Settings, settings_from_dict
@@ -39,15 +39,7 @@ def free_port() -> int:
 
 def fresh_pg_database(name: str) -> str:
     """Create (or recreate) a PostgreSQL database; skip if the server is not there."""
-    try:
-        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-    except sa.exc.OperationalError as exc:
-        pytest.skip(f"postgresql server not reachable at {PG_ADMIN_URL}: {exc.orig}")
-    return sa.engine.make_url(PG_ADMIN_URL).set(database=name).render_as_string(False)
+    return fresh_server_database("postgresql", name)
 
 
 @dataclass

@@ -20,10 +20,9 @@ from typing import Any
 
 import httpx
 import pytest
-import sqlalchemy as sa
 
 from tests.api.conftest import dlrnapi, free_port, fresh_pg_database
-from tests.conftest import MARIADB_ADMIN_URL
+from tests.conftest import fresh_server_database
 from tests.peervenv import dlrn_peer
 
 HERE = Path(__file__).resolve().parent
@@ -60,21 +59,8 @@ def dlrn_db_url(backend: str, tmp: Path, name: str) -> str:
         return f"sqlite:///{tmp / f'{name}.sqlite'}"
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     if backend == "mariadb":
-        return fresh_mariadb_database(f"trunkline_{name}_{worker}")
+        return fresh_server_database("mariadb", f"trunkline_{name}_{worker}")
     return fresh_pg_database(f"trunkline_{name}_{worker}")
-
-
-def fresh_mariadb_database(name: str) -> str:
-    """Create (or recreate) a MariaDB database; skip if the server is not there."""
-    try:
-        admin = sa.create_engine(MARIADB_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
-            conn.execute(sa.text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
-        admin.dispose()
-    except sa.exc.OperationalError as exc:
-        pytest.skip(f"mariadb server not reachable at {MARIADB_ADMIN_URL}: {exc.orig}")
-    return sa.engine.make_url(MARIADB_ADMIN_URL).set(database=name).render_as_string(False)
 
 
 def dlrn_url(trunkline_url: str) -> str:
