@@ -86,19 +86,24 @@ class Pair:
         return {p.name: p.read_text() for p in sorted(repo.glob("*.patch"))}
 
 
-def make_pair(root: Path, spec: str = SPEC) -> Pair:
-    world = build_world(root / "world", spec)
+def rdopkg_copies(root: Path, distgit: Path) -> tuple[Path, Path, Path, Path]:
+    """(rdopkg's copy of ``distgit``, ours, an rdoinfo repo naming it, rdopkg's HOME)."""
     peer = root / "peer" / "python-foo"
     ours = root / "ours" / "python-foo"
-    shutil.copytree(world.distgit, peer, symlinks=True)
-    shutil.copytree(world.distgit, ours, symlinks=True)
+    shutil.copytree(distgit, peer, symlinks=True)
+    shutil.copytree(distgit, ours, symlinks=True)
     info = root / "rdoinfo"
     info.mkdir()
     git(info, "init", "-q", "-b", "master")
     commit(info, "rdoinfo", RDOINFO, "2024-01-01T00:00:00")
     home = root / "home"
     home.mkdir()
-    return Pair(world, peer, ours, info, home)
+    return peer, ours, info, home
+
+
+def make_pair(root: Path, spec: str = SPEC) -> Pair:
+    world = build_world(root / "world", spec)
+    return Pair(world, *rdopkg_copies(root, world.distgit))
 
 
 # rdopkg puts Patch lines right after the "# patches_base=" line, even when more magic

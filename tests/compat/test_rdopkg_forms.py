@@ -7,17 +7,15 @@ resulting specs and commit messages must be identical, except where listed.
 from __future__ import annotations
 
 import difflib
-import shutil
 import time
 from pathlib import Path
 
 import pytest
 
 from tests.compat.rdopkg_peer import run_rdopkg
-from tests.compat.test_rdopkg_distgit import RDOINFO
+from tests.compat.test_rdopkg_distgit import rdopkg_copies
 from tests.distgit.rdo import git
 from tests.distgit.test_spec_forms import MILESTONE, make_repos, spec_text
-from tests.distgit.world import commit
 from trunkline.distgit.fix import fix
 from trunkline.distgit.newversion import new_version
 
@@ -34,17 +32,7 @@ STALE_MILESTONE = [
 
 def _pair(root: Path, spec: str, tags: list[str]) -> tuple[Path, Path, Path, Path]:
     """(rdopkg's distgit, ours, rdoinfo repo, HOME) on copies of one distgit."""
-    repos = make_repos(root / "world", spec, tags)
-    peer, ours = root / "peer" / "python-foo", root / "ours" / "python-foo"
-    shutil.copytree(repos.distgit, peer, symlinks=True)
-    shutil.copytree(repos.distgit, ours, symlinks=True)
-    info = root / "rdoinfo"
-    info.mkdir()
-    git(info, "init", "-q", "-b", "master")
-    commit(info, "rdoinfo", RDOINFO, "2024-01-01T00:00:00")
-    home = root / "home"
-    home.mkdir()
-    return peer, ours, info, home
+    return rdopkg_copies(root, make_repos(root / "world", spec, tags).distgit)
 
 
 def _diff(peer: Path, ours: Path) -> list[str]:
