@@ -22,7 +22,8 @@ codes and messages, so library code raises and never prints.
     ├── PublishError                    exit 8   a repo could not be published
     ├── DatabaseError                   exit 9   the database is unusable or out of date
     ├── LockedError                     exit 10  another run holds the builder lock
-    └── PromotionError                  exit 11  a promotion cannot be made
+    ├── PromotionError                  exit 11  a promotion cannot be made
+    └── DeliveryError                   exit 14  a mail, review or event could not be sent
 
 ``demo``'s ``DemoError`` (exit 20) lives in ``demo/scenario.py``.
 
@@ -140,3 +141,13 @@ class PromotionError(TrunklineError):
     """A promotion refers to an unknown, failed or purged build, or a reserved name."""
 
     exit_code = 11
+
+
+class DeliveryError(TrunklineError):
+    """A notification or event could not be delivered (SMTP, review remote, bus, webhook).
+
+    Raised by an outbox sender for one attempt; the dispatcher records it and retries
+    with backoff, so it never reaches a build. Exit 14 when a command delivers directly.
+    """
+
+    exit_code = 14

@@ -227,3 +227,100 @@ class Promotion(Base):
     automatic: Mapped[bool] = mapped_column(Boolean, default=False)
 
     commit: Mapped[Commit] = relationship(lazy="raise")
+
+
+class OutboxState(enum.StrEnum):
+    """Where an outbox message is in its delivery."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    DEAD = "dead"
+    """Given up after the policy's last attempt; kept, with its attempts, for the log."""
+
+
+class OutboxMessage(Base):
+    """A message to send after the transaction that produced it commits.
+
+    The transactional-outbox pattern: whatever changes state (a build record, an
+    FTBFS opening, a vote) adds its notifications here in the same transaction,
+    and ``trunkline.outbox.dispatch`` delivers them afterwards with retries and
+    backoff, so an outage of the receiver never fails a build and a kill between
+    the record and the send loses nothing. ``message_id`` travels with the message
+    (mail Message-ID, AMQP message_id, webhook header) so receivers can drop the
+    duplicate a kill between send and ``delivered_at`` can cause.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_state_channel_next_attempt_at", "state", "channel", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(64), unique=True)
+    # who delivers it: "mail", "review", "amqp", "webhook:<name>"
+    channel: Mapped[str] = mapped_column(String(128))
+    # what happened, dotted: "ftbfs.opened", "build.finished"
+    topic: Mapped[str] = mapped_column(String(256))
+    payload: Mapped[str] = mapped_column(Text)  # JSON object
+    created_at: Mapped[int] = mapped_column(Integer)  # epoch seconds
+    state: Mapped[OutboxState] = mapped_column(
+        _str_enum(OutboxState, 16), default=OutboxState.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[int] = mapped_column(Integer)  # epoch seconds
+    delivered_at: Mapped[int | None] = mapped_column(Integer, default=None)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class OutboxAttempt(Base):
+    """One delivery attempt of an outbox message: the delivery log."""
+
+    __tablename__ = "outbox_attempts"
+    __table_args__ = (Index("ix_outbox_attempts_outbox_id", "outbox_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id"))
+    attempted_at: Mapped[int] = mapped_column(Integer)  # epoch seconds
+    ok: Mapped[bool] = mapped_column(Boolean)
+    # what the receiver said: an SMTP reply, an HTTP status, an exception's message
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class Ftbfs(Base):
+    """One period during which a package failed to build from source.
+
+    Opened by the first failing build after a success (or a package's first build
+    failing), closed by the next successful build. Builds in between are attached
+    (``attempts``, ``last_failed_commit_id``), never reopen it.
+    """
+
+    __tablename__ = "ftbfs"
+    __table_args__ = (
+        Index("ix_ftbfs_project_name_closed_at", "project_name", "closed_at"),
+        Index("ix_ftbfs_closed_at", "closed_at"),
+        Index("ix_ftbfs_opened_at", "opened_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_name: Mapped[str] = mapped_column(String(256))
+    component: Mapped[str | None] = mapped_column(String(64), default=None)
+    opened_at: Mapped[int] = mapped_column(Integer)  # dt_build of the opening build
+    closed_at: Mapped[int | None] = mapped_column(Integer, default=None)
+    # the failing build that opened it, the newest failing build, the last success
+    first_failed_commit_id: Mapped[int] = mapped_column(ForeignKey("commits.id"))
+    last_failed_commit_id: Mapped[int] = mapped_column(ForeignKey("commits.id"))
+    last_good_commit_id: Mapped[int | None] = mapped_column(ForeignKey("commits.id"), default=None)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    # the upstream/distgit commit named as culprit; how it was found:
+    # "single" (one commit since the last good), "bisecting", "bisected",
+    # "could-not-isolate", "unknown" (no earlier success to compare with)
+    culprit_commit_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    culprit_distro_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    culprit_state: Mapped[str] = mapped_column(String(32), default="unknown")
+    # the review opened on the distgit (Gerrit change number or ref) and its URL/state
+    review_id: Mapped[str | None] = mapped_column(String(128), default=None)
+    review_url: Mapped[str | None] = mapped_column(String(1024), default=None)
+    review_state: Mapped[str | None] = mapped_column(String(32), default=None)
+    # on close: the build that fixed it and what changed ("distgit", "upstream", "both")
+    fix_commit_id: Mapped[int | None] = mapped_column(ForeignKey("commits.id"), default=None)
+    fixed_by: Mapped[str | None] = mapped_column(String(16), default=None)
