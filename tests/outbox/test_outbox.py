@@ -135,3 +135,29 @@ def test_bad_messages_are_refused_in_one_line(
     with session_scope(factory) as session, pytest.raises(InputError) as err:
         enqueue(session, channel=channel, topic=topic, payload=payload)
     assert "\n" not in str(err.value)
+
+
+def test_the_router_fans_an_event_out_to_every_channel_that_wants_it(
+    factory: sessionmaker[Session],
+) -> None:
+    from trunkline.outbox.routing import Route, Router
+
+    router = Router(
+        [
+            Route("mail", ("ftbfs.*",)),
+            Route("review", ("ftbfs.opened", "ftbfs.fixed")),
+            Route("amqp", ("*",)),
+            Route("mail", ("build.*",)),
+        ]
+    )
+    assert router.channels("ftbfs.culprit") == ["mail", "amqp"]
+    assert router.channels("build.finished") == ["amqp", "mail"]
+    assert Router().channels("build.finished") == []
+    with session_scope(factory) as session:
+        ids = router.emit(session, "ftbfs.opened", {"package": "nova"}, now=5)
+        assert Router([Route("mail", ("ftbfs.*",))]).emit(session, "build.finished", {}) == []
+    assert len(ids) == 3 and len(set(ids)) == 3
+    with session_scope(factory) as session:
+        rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        event_ids = {r.payload for r in rows if r.topic == "ftbfs.opened"}
+    assert len(event_ids) == 1  # the same body, event_id included, on every channel
