@@ -6,11 +6,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from tests.conftest import BACKENDS, fresh_server_database
 from trunkline.db.engine import SCHEMA_HEAD, alembic_config, make_engine, open_database
 from trunkline.db.models import Base, BuildStatus, Commit
 
@@ -55,11 +57,74 @@ def test_an_old_database_is_still_migrated(tmp_path: Path) -> None:
         )
 
 
-def test_migrations_match_models(db_engine: sa.Engine) -> None:
-    with db_engine.connect() as conn:
+def _empty_database(backend: str, tmp_path: Path, name: str) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / f'{name}.sqlite'}"
+    return fresh_server_database(backend, name)
+
+
+def _schema_diff(engine: sa.Engine) -> list[object]:
+    with engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
-        diff = compare_metadata(ctx, Base.metadata)
-    assert diff == []
+        return list(compare_metadata(ctx, Base.metadata))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_migrations_match_models(backend: str, tmp_path: Path) -> None:
+    """Alembic's whole history, run on an empty database, gives exactly the models."""
+    from alembic import command
+
+    engine = make_engine(_empty_database(backend, tmp_path, "tl_alembic_path"))
+    try:
+        command.upgrade(alembic_config(engine), "head")
+        assert _schema_diff(engine) == []
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_new_database_is_created_from_the_models_without_alembic(
+    backend: str, tmp_path: Path
+) -> None:
+    """A new SQLite file or empty PostgreSQL database: create_all + stamp, Alembic unloaded."""
+    url = _empty_database(backend, tmp_path, "tl_fresh_path")
+    probe = (
+        "import sys\n"
+        "from trunkline.db.engine import open_database\n"
+        f"open_database({url!r}).dispose()\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "False"
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            stamp = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+        assert stamp == SCHEMA_HEAD
+        assert _schema_diff(engine) == []
+    finally:
+        engine.dispose()
+    if backend == "sqlite":  # nothing left beside it
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["tl_fresh_path.sqlite"]
+
+
+def test_a_database_created_meanwhile_is_not_replaced(tmp_path: Path) -> None:
+    """Two processes opening one new SQLite path: the second adopts the first's file."""
+    from trunkline.db import engine as engine_module
+
+    url = f"sqlite:///{tmp_path / 'race.sqlite'}"
+    first = open_database(url)
+    with first.begin() as conn:
+        conn.execute(sa.text("INSERT INTO projects (project_name, last_email) VALUES ('x', 0)"))
+    second = make_engine(url)
+    # the second process checked before the first created the file
+    assert engine_module._create_fresh(second) is False
+    with second.connect() as conn:
+        assert conn.execute(sa.text("SELECT project_name FROM projects")).scalar() == "x"
+    first.dispose()
+    second.dispose()
 
 
 def test_commit_roundtrip(db_session: sa.orm.Session) -> None:
