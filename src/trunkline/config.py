@@ -15,12 +15,21 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from trunkline.errors import ConfigError
 
 RESERVED_LINK_NAMES = frozenset({"current", "consistent"})
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+AUTHOR = re.compile(r"([^<>]+?)\s*<([^<>\s]+@[^<>\s]+)>")
 
 
 class _Section(BaseModel):
@@ -171,21 +180,124 @@ class PromotionSettings(_Section):
         return rules
 
 
-class NotifySettings(_Section):
-    """Mail on FTBFS: not sent yet, so a mail server is refused rather than accepted and ignored."""
+# [notify] keys that only act when mail is sent, and those of every notify channel
+MAIL_KEYS = frozenset(
+    {
+        "smtp_port",
+        "smtp_tls",
+        "smtp_ca_file",
+        "smtp_user",
+        "smtp_password_file",
+        "smtp_password_env",
+        "mail_from",
+        "recipients",
+        "mail_maintainers",
+        "opt_out",
+    }
+)
+CHANNEL_KEYS = frozenset(
+    {"timeout", "retry_base_seconds", "retry_cap_seconds", "retry_max_attempts"}
+)
 
-    smtp_server: str = ""
-    smtp_port: int = 25
-    mail_from: str = "trunkline@localhost"
 
-    @field_validator("smtp_server")
+class GerritSettings(_Section):
+    """The Gerrit the ``gerrit`` review driver talks to (``[notify.gerrit]``).
+
+    Changes are created by ``git push`` to the package's ``review-origin`` (metadata);
+    their state is read and they are abandoned through Gerrit's REST API at ``url``
+    (``https://review.example.org``; ``/a/changes/...`` with HTTP basic auth).
+    """
+
+    url: str = ""  # REST base URL, also the base of the change links
+    user: str = ""  # REST (HTTP basic) user; empty: anonymous reads, no abandon
+    password_file: Path | None = None  # file holding the HTTP password (first line)
+    password_env: str = ""  # or: the environment variable holding it
+    topic: str = ""  # the push topic; empty: the builder's name (DLRN: gerrit_topic)
+    author: str = ""  # "Name <email>" of the review commit; empty: "<builder> <mail_from>"
+
+    @field_validator("url")
     @classmethod
-    def _no_mail_yet(cls, server: str) -> str:
-        if server.strip():
-            raise ValueError(
-                "trunkline does not send mail yet; remove it (FTBFS are in the reports and the API)"
-            )
-        return server
+    def _http_url(cls, url: str) -> str:
+        if url and not url.startswith(("http://", "https://")):
+            raise ValueError("expected an http:// or https:// URL")
+        return url.rstrip("/")
+
+    @field_validator("password_env")
+    @classmethod
+    def _env_name(cls, name: str) -> str:
+        if name and not ENV_NAME.fullmatch(name):
+            raise ValueError(f"{name!r} is not an environment variable name")
+        return name
+
+    @field_validator("author")
+    @classmethod
+    def _name_and_address(cls, author: str) -> str:
+        if author and not AUTHOR.fullmatch(author):
+            raise ValueError("expected 'Name <user@host>'")
+        return author
+
+
+class NotifySettings(_Section):
+    """Mail and reviews on FTBFS (``[notify]``), delivered through the outbox.
+
+    Passwords are never written in the TOML: ``*_password_file`` names a file
+    whose first line is the password, ``*_password_env`` an environment variable.
+    ``retry_*`` is the outbox's backoff for the ``mail`` and ``review`` channels.
+    """
+
+    smtp_server: str = ""  # empty: no mail
+    smtp_port: int = Field(default=0, ge=0, le=65535)  # 0: 25, 587 (starttls) or 465 (ssl)
+    smtp_tls: Literal["none", "starttls", "ssl"] = "none"
+    smtp_ca_file: Path | None = None  # CA bundle to verify the server (default: system's)
+    smtp_user: str = ""  # AUTH when set
+    smtp_password_file: Path | None = None
+    smtp_password_env: str = ""
+    mail_from: str = "trunkline@localhost"
+    recipients: tuple[str, ...] = ()  # the builder's list, on every mail
+    mail_maintainers: bool = True  # also mail the package's maintainers (metadata)
+    opt_out: tuple[str, ...] = ()  # packages whose maintainers are not mailed
+    review: Literal["none", "gerrit"] = "none"
+    gerrit: GerritSettings = GerritSettings()
+    timeout: float = Field(default=30.0, gt=0)  # seconds per SMTP or REST call (git: git_timeout)
+    retry_base_seconds: int = Field(default=30, ge=1)
+    retry_cap_seconds: int = Field(default=3600, ge=1)
+    retry_max_attempts: int = Field(default=30, ge=1)
+
+    @field_validator("smtp_password_env")
+    @classmethod
+    def _env_name(cls, name: str) -> str:
+        if name and not ENV_NAME.fullmatch(name):
+            raise ValueError(f"{name!r} is not an environment variable name")
+        return name
+
+    @field_validator("recipients", "mail_from")
+    @classmethod
+    def _addresses(cls, value: str | tuple[str, ...]) -> str | tuple[str, ...]:
+        for addr in (value,) if isinstance(value, str) else value:
+            if "@" not in addr or any(c.isspace() or c in ",<>" for c in addr.strip()):
+                raise ValueError(f"{addr!r} is not a mail address (user@host)")
+        return value
+
+    @model_validator(mode="after")
+    def _acted_on(self) -> NotifySettings:
+        """Every key acts: mail keys need a server, a login a password, gerrit a URL."""
+        if not self.smtp_server.strip():
+            given = sorted(self.model_fields_set & MAIL_KEYS)
+            if given:
+                raise ValueError(f"{given[0]} needs smtp_server (empty: no mail is sent)")
+            if self.review == "none" and self.model_fields_set & CHANNEL_KEYS:
+                key = sorted(self.model_fields_set & CHANNEL_KEYS)[0]
+                raise ValueError(f"{key} needs smtp_server or a review driver")
+        if self.smtp_user and self.smtp_password_file is None and not self.smtp_password_env:
+            raise ValueError("smtp_user needs smtp_password_file or smtp_password_env")
+        g = self.gerrit
+        if self.review == "gerrit" and not g.url:
+            raise ValueError('review = "gerrit" needs [notify.gerrit] url')
+        if self.review != "gerrit" and "gerrit" in self.model_fields_set:
+            raise ValueError('[notify.gerrit] is used only with review = "gerrit"')
+        if g.user and g.password_file is None and not g.password_env:
+            raise ValueError("gerrit.user needs gerrit.password_file or gerrit.password_env")
+        return self
 
 
 class ReplicationSettings(_Section):

@@ -74,11 +74,11 @@ def test_what_a_realistic_rdoinfo_mock_builder_becomes(tmp_path: Path) -> None:
     assert r.targets == ("builder@backup.example.org:/srv/repos",)
     assert r.extra_args == ("-e", "ssh -p 2222")
     assert s.database.url == ""
-    assert s.notify.smtp_server == ""
+    assert (s.notify.smtp_server, s.notify.smtp_port) == ("smtp.example.org", 0)
+    assert s.notify.mail_maintainers
     assert "# [DEFAULT] rsyncport (DLRN's rsync -e 'ssh -p N')" in result.toml
     not_carried = {ln.split(": ")[1] for ln in result.lines}
     assert not_carried == {
-        "[DEFAULT] smtpserver",
         "[DEFAULT] gerrit",
         "[DEFAULT] gerrit_topic",
         "[DEFAULT] scriptsdir",
@@ -90,9 +90,10 @@ def test_what_a_realistic_rdoinfo_mock_builder_becomes(tmp_path: Path) -> None:
         "[DEFAULT] verbose_build",
         "[rdoinfo_driver] cache_dir",
     }
-    assert f"{ini}: [DEFAULT] smtpserver: not carried: trunkline sends no mail yet; " in (
-        "\n".join(result.lines)
-    )
+    assert (
+        f"{ini}: [DEFAULT] gerrit_topic: not carried: carried with the gerrit review driver "
+        'only; set [notify.gerrit] topic = "example-FTBFS"'
+    ) in "\n".join(result.lines)
 
 
 def test_dlrn_s_defaults_are_carried_as_dlrn_ran_them(tmp_path: Path) -> None:
@@ -153,3 +154,23 @@ def test_the_dist_tag_is_the_one_of_the_target_s_build_root(
         )
     else:
         assert settings.builder.dist == dist
+
+
+@pytest.mark.parametrize(
+    ("smtpserver", "server", "port"),
+    [
+        ("smtp.example.org", "smtp.example.org", 0),  # DLRN's smtplib.SMTP(host): port 25
+        ("smtp.example.org:2525", "smtp.example.org", 2525),  # smtplib's host:port form
+        ("", "", 0),  # no mail
+    ],
+)
+def test_dlrn_s_smtpserver_becomes_the_notify_mail_server(
+    tmp_path: Path, smtpserver: str, server: str, port: int
+) -> None:
+    ini = tmp_path / "projects.ini"
+    ini.write_text(f"[DEFAULT]\ndatadir=/srv/dlrn/data\nsmtpserver={smtpserver}\n")
+    out = tmp_path / "trunkline.toml"
+    out.write_text(import_config(ini).toml)
+    notify = load_settings(out).notify
+    assert (notify.smtp_server, notify.smtp_port, notify.smtp_tls) == (server, port, "none")
+    assert notify.mail_maintainers  # DLRN mailed the maintainers

@@ -137,21 +137,36 @@ def _target(cfg: DlrnConfig, name: str) -> list[Entry]:
 
 
 def _smtpserver(cfg: DlrnConfig, name: str) -> list[Entry]:
-    if not cfg.text("DEFAULT", name).strip():
+    """DLRN's ``smtplib.SMTP(smtpserver)``: ``host`` or ``host:port``, plain SMTP, no login.
+
+    DLRN mailed the maintainers only (From ``no-reply@delorean.com``); trunkline does
+    too by default (``mail_maintainers``), from ``[notify] mail_from``.
+    """
+    value = cfg.text("DEFAULT", name).strip()
+    if not value:
         return [Skipped(_src(name), "empty: no mail, as in trunkline")]
-    return [
-        NotCarried(
-            _src(name),
-            "trunkline sends no mail yet",
-            "FTBFS are in ftbfs.html and the API ([notify] smtp_server is refused for now)",
-        )
+    host, sep, port = value.rpartition(":")
+    if not sep or not port.isdigit() or not host or "]" in port:
+        host, port = value, ""
+    entries: list[Entry] = [
+        Carried(_src(name), "notify", "smtp_server", host, "FTBFS mails to the maintainers")
     ]
+    if port:
+        entries.append(Carried(_src(name), "notify", "smtp_port", int(port), "from host:port"))
+    return entries
 
 
 def _gerrit_topic(cfg: DlrnConfig, name: str) -> list[Entry]:
     if not cfg.text("DEFAULT", "gerrit"):
         return [Skipped(_src(name), "used only when gerrit is set")]
-    return [NotCarried(_src(name), "trunkline opens no Gerrit review on FTBFS", "remove it")]
+    topic = cfg.text("DEFAULT", name)
+    return [
+        NotCarried(
+            _src(name),
+            "carried with the gerrit review driver only",
+            f'set [notify.gerrit] topic = "{topic}" beside review = "gerrit"',
+        )
+    ]
 
 
 def _tags(cfg: DlrnConfig, name: str) -> list[Entry]:
@@ -275,8 +290,8 @@ CORE_RULES: dict[str, Rule] = {
     "tags": _tags,
     "datadir": _datadir,
     "gerrit": _not_carried_if_set(
-        "trunkline opens no Gerrit review on FTBFS",
-        "FTBFS are listed in ftbfs.html and by the API",
+        "DLRN's git-review setup has no Gerrit REST URL, which trunkline needs",
+        'set [notify] review = "gerrit" and [notify.gerrit] url (and user, password_file)',
         "not set: no review on FTBFS",
     ),
     "maxretries": _plain("builder", "maxretries"),
