@@ -25,6 +25,7 @@ from tests.conftest import git
 from tests.distgit.world import SPEC_SETUPTOOLS, World, build_world, commit
 from tests.dlrncompat.minimal import write_minimal_dlrn_db
 from tests.metadata.conftest import EDIT_TREE, MINI_RDO
+from tests.notify.smtpsink import free_port
 
 EXE = Path(sys.executable).parent / "trunkline"
 
@@ -129,7 +130,7 @@ def _setuptools_distgit(sb: Sandbox) -> Path:
 
 
 # name -> how to make it in a sandbox (returns the path that "{name}" stands for).
-PLACES: dict[str, Callable[[Sandbox], Path]] = {
+PLACES: dict[str, Callable[[Sandbox], Path | str]] = {
     "tmp": lambda sb: sb.tmp,
     "empty": lambda sb: _write(sb.tmp / "empty" / ".keep", "").parent,
     "data": lambda sb: sb.tmp / "data",
@@ -155,6 +156,13 @@ PLACES: dict[str, Callable[[Sandbox], Path]] = {
     "clone_info": lambda sb: _clone_info(sb, "clone-info", sb.worlds.distgit.distgit.as_uri()),
     "clone_info_gone": lambda sb: _clone_info(
         sb, "clone-info-gone", (sb.tmp / "no-such-distgit").as_uri()
+    ),
+    "smtp_port": lambda sb: str(free_port()),  # a sink listens there only if a setup starts one
+    "mail_cfg": lambda sb: _config(
+        sb,
+        "mail.toml",
+        f'[notify]\nsmtp_server = "127.0.0.1"\nsmtp_port = {sb["smtp_port"]}\n'
+        'recipients = ["list@example.org"]\ntimeout = 5.0\n',
     ),
     "dlrn_db": lambda sb: write_minimal_dlrn_db(sb.tmp / "dlrn.sqlite"),
     "dlrn_cfg": lambda sb: _write(

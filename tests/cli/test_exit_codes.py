@@ -22,13 +22,15 @@ import pytest
 
 from tests.cli.sandbox import Sandbox
 from tests.dlrncompat.realistic import write_ini
+from tests.notify.smtpsink import smtp_sink
 from trunkline.builder.lock import BuilderLock
 from trunkline.cli.app import COMMANDS, EXIT_INTERRUPTED, exit_status
 from trunkline.distgit.newversion import new_version
 
 ROOT = Path(__file__).resolve().parents[2]
 Setup = Callable[[Sandbox], None]
-GROUPS = ("distgit", "meta", "user", "dlrn")  # commands whose cases name a subcommand too
+# commands whose cases name a subcommand too
+GROUPS = ("distgit", "meta", "user", "dlrn", "notify", "outbox")
 
 
 def _nothing(sb: Sandbox) -> None:
@@ -121,6 +123,11 @@ def projects_ini(sb: Sandbox) -> None:
 def bad_projects_ini(sb: Sandbox) -> None:
     """A projects.ini with an option before any section."""
     (sb.tmp / "projects.ini").write_text("workers=2\n")
+
+
+def smtp_up(sb: Sandbox) -> None:
+    """A real SMTP server (aiosmtpd) listens on the mail config's port while the command runs."""
+    sb.stack.enter_context(smtp_sink(port=int(sb["smtp_port"])))
 
 
 LOCKED = r"{data}/trunkline\.lock: another trunkline run \(pid \d+\) is using this builder; .*"
@@ -307,6 +314,28 @@ CASES = [
     ),
     error("demo-not-a-demo", "demo --dir {info}", 20, r"{info}: exists and is not a trunkline .*"),
     error("api-database", "-c {nodb_cfg} api", 9, r"database url nope://x: .*"),
+    # notifications and the outbox
+    ok(
+        "notify-test-mail",
+        "-c {mail_cfg} notify test-mail --to ops@example.org",
+        r"^smtp 127\.0\.0\.1:\d+: accepted for 1 recipient\(s\)$",
+        smtp_up,
+    ),
+    error(
+        "notify-test-mail-down",
+        "-c {mail_cfg} notify test-mail",
+        14,
+        r"smtp 127\.0\.0\.1:\d+: \[Errno 111\] Connection refused",
+    ),
+    error(
+        "notify-test-mail-no-server",
+        "-c {cfg} notify test-mail",
+        2,
+        r"{cfg}: \[notify\] smtp_server is not set: no mail",
+    ),
+    ok("outbox-list", "-c {cfg} outbox list", r"^the outbox is empty$"),
+    ok("outbox-list-json", "-c {cfg} outbox list --pending --json", r"^\[\]$"),
+    error("outbox-list-database", "-c {nodb_cfg} outbox list", 9, r"database url nope://x: .*"),
     # moving from DLRN
     ok("dlrn-import-db", "-c {cfg} dlrn import-db sqlite:///{dlrn_db}", r"imported 2 rows into "),
     error(

@@ -47,6 +47,8 @@ COMMAND_MODULES = (
     "upstream",
     "dlrn",
     "remote",
+    "notify",
+    "outbox",
 )
 
 
@@ -135,6 +137,12 @@ COMMANDS: dict[str, CommandEntry] = {
         "remote",
         "remote_import_cmd",
         "Import the build(s) of another builder's hashed repo URL (DLRN's dlrn-remote).",
+    ),
+    "notify": CommandEntry("notify", "notify_group", "Check the notification settings ([notify])."),
+    "outbox": CommandEntry(
+        "outbox",
+        "outbox_group",
+        "Look at the outbox: notifications and events, and how their delivery went.",
     ),
 }
 
