@@ -81,7 +81,27 @@ protect_read_endpoints = false
 # current-passed-ci = ["job-a", "job-b"]   # promote when all these jobs report success
 
 [notify]
-smtp_server = ""                 # trunkline sends no mail yet: anything but "" is refused
+smtp_server = ""                 # FTBFS mails ("" = none); the keys below need it, so uncomment
+# smtp_port = 0                  # 0: 25, 587 (starttls) or 465 (ssl)
+# smtp_tls = "starttls"          # "none", "starttls" (never falls back to plain) or "ssl"
+# smtp_ca_file = "/etc/pki/my-ca.pem"   # CA of the server's certificate (default: system's)
+# smtp_user = "trunk"            # AUTH; the password comes from a file or a variable, never here:
+# smtp_password_file = "/etc/trunkline/smtp-password"   # or smtp_password_env = "SMTP_PASSWORD"
+# mail_from = "trunk@example.org"
+# recipients = ["packagers@example.org"]   # the builder's list, on every mail
+# mail_maintainers = true        # also the package's maintainers (metadata)
+# opt_out = ["openstack-nova"]   # packages whose maintainers are not mailed
+# timeout = 30.0                 # seconds per SMTP or REST call
+# retry_base_seconds = 30        # outbox backoff: 30 s, 1 min, 2 min ... capped, then given up
+# retry_cap_seconds = 3600
+# retry_max_attempts = 30
+# review = "gerrit"              # a review on the distgit per FTBFS ("none": no review)
+# [notify.gerrit]
+# url = "https://review.example.org"   # REST API and links; pushes go to metadata review-origin
+# user = "trunk-bot"             # HTTP user, to abandon reviews of fixed FTBFS
+# password_file = "/etc/trunkline/gerrit-http-password"   # or password_env
+# topic = ""                     # default: the builder's name
+# author = "RDO Trunk <trunk@example.org>"   # of the review commits
 
 [replication]
 targets = []                     # rsync mirrors: "/srv/mirror", "host:/srv/repos", "rsync://h/mod"
