@@ -13,7 +13,7 @@ from tests.notify.smtpsink import PASSWORD, USER, free_port, self_signed, smtp_s
 from trunkline.config import Settings, settings_from_dict
 from trunkline.db.engine import open_database, session_factory, session_scope
 from trunkline.errors import DeliveryError
-from trunkline.notify import notify_retry_policy, notify_routes, notify_senders
+from trunkline.notify import notify_retry_policy, notify_routes, notify_senders, notify_worker
 from trunkline.outbox.dispatch import Sender, deliver_due
 from trunkline.outbox.log import delivery_log
 from trunkline.outbox.routing import Router
@@ -244,3 +244,21 @@ def test_no_notify_section_routes_and_sends_nothing(
     assert notify_senders(s, factory) == {}
     with session_scope(factory) as session:
         assert Router(notify_routes(s)).emit(session, "ftbfs.opened", payloads.opened()) == []
+
+
+def test_the_notify_worker_delivers_in_the_background_after_a_wake(
+    tmp_path: Path, factory: sessionmaker[Session]
+) -> None:
+    with smtp_sink() as (inbox, port):
+        s = settings(tmp_path, port)
+        worker = notify_worker(s, factory, interval=60.0)
+        assert worker is not None
+        worker.start()
+        with session_scope(factory) as session:
+            [mid] = Router(notify_routes(s)).emit(session, "ftbfs.opened", payloads.opened())
+        worker.wake()
+        worker.stop()  # finishes the pass the wake started, then one last pass
+    assert [m.message["Message-ID"] for m in inbox.mails] == [f"<{mid}@example.org>"]
+    assert (
+        notify_worker(settings_from_dict({"builder": {"data_dir": str(tmp_path)}}), factory) is None
+    )

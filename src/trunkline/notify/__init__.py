@@ -10,15 +10,18 @@ that deliver them (:func:`notify_senders`), from ``[notify]`` only:
   ``ftbfs.fixed`` (abandon it unless it was merged), :mod:`.review`, :mod:`.gerrit`.
 
 A builder without ``[notify]`` gets no route, so nothing is enqueued.
-:func:`notify_retry_policy` is the backoff of these channels for the
-:class:`~trunkline.outbox.dispatch.OutboxWorker`.
+:func:`notify_retry_policy` is the backoff of these channels (``[notify] retry_*``);
+:func:`notify_worker` is the :class:`~trunkline.outbox.dispatch.OutboxWorker` that
+delivers them with it. ``deliver_due`` only picks the channels of its senders, so
+this worker and the one of ``[events]`` (its own ``retry_*``) run side by side
+without sharing a policy.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from trunkline.outbox.dispatch import RetryPolicy, Sender
+from trunkline.outbox.dispatch import OutboxWorker, RetryPolicy, Sender
 from trunkline.outbox.routing import Route
 
 if TYPE_CHECKING:
@@ -128,3 +131,20 @@ def notify_senders(settings: Settings, factory: sessionmaker[Session]) -> dict[s
             author=_review_author(settings),
         )
     return senders
+
+
+def notify_worker(
+    settings: Settings, factory: sessionmaker[Session], *, interval: float = 30.0
+) -> OutboxWorker | None:
+    """The background delivery of ``mail`` and ``review`` with ``[notify]``'s backoff.
+
+    None when ``[notify]`` configures no channel. The caller starts it, calls
+    ``wake()`` after a commit that emitted ``ftbfs.*`` and ``stop()`` at the end.
+
+    Raises:
+        ConfigError: a password file or variable named in ``[notify]`` is unusable.
+    """
+    senders = notify_senders(settings, factory)
+    if not senders:
+        return None
+    return OutboxWorker(factory, senders, policy=notify_retry_policy(settings), interval=interval)
