@@ -60,4 +60,3 @@ def test_the_delivery_log_shows_pending_and_delivered_mails(tmp_path: Path) -> N
         (first, "delivered", 2),
     ]
     assert listed[0]["last_detail"] == f"smtp 127.0.0.1:{port}: accepted for 1 recipient(s)"
-    assert trunkline(cfg, "outbox", "list", "--pending").stdout == "no pending message\n"

@@ -235,3 +235,21 @@ def test_the_none_driver_does_nothing() -> None:
     assert driver.abandon(ref, "x") is None
     none = settings_from_dict({"notify": {"review": "none"}})
     assert notify_routes(none) == []
+
+
+@pytest.mark.db
+def test_the_review_is_recorded_and_closed_on_every_back_end(
+    tmp_path: Path, db_session: Session, remote: Path
+) -> None:
+    factory = sessionmaker(bind=db_session.connection(), join_transaction_mode="create_savepoint")
+    fid = open_ftbfs(factory)
+    cid = change_id("centos9-master", fid)
+    with fake_gerrit() as gerrit:
+        sender = review_sender(tmp_path, gerrit, factory)
+        payload = payloads.opened(ftbfs_id=fid, review_origin=str(remote))
+        sender.send(envelope("ftbfs.opened", payload))
+        assert row(factory, fid) == (cid, f"{gerrit.url}/q/{cid}", "open")
+        gerrit.status[cid] = "NEW"  # Gerrit received the push
+        sender.send(envelope("ftbfs.fixed", payloads.fixed(ftbfs_id=fid)))
+    assert row(factory, fid) == (cid, f"{gerrit.url}/q/{cid}", "abandoned")
+    assert gerrit.status[cid] == "ABANDONED"
