@@ -359,6 +359,18 @@ def _resolve_paths(raw: dict[str, Any], base: Path) -> dict[str, Any]:
         is_local = isinstance(value, str) and value and "://" not in value and "@" not in value
         if is_local and not Path(str(value)).is_absolute():
             packages["path"] = str((base / str(value)).resolve())
+    notify = raw.get("notify")
+    if isinstance(notify, dict):
+        gerrit = notify.get("gerrit")
+        for table, key in (
+            (notify, "smtp_ca_file"),
+            (notify, "smtp_password_file"),
+            (gerrit, "password_file"),
+        ):
+            value = table.get(key) if isinstance(table, dict) else None
+            if isinstance(value, str) and value and not Path(value).is_absolute():
+                assert isinstance(table, dict)
+                table[key] = str((base / value).resolve())
     return raw
 
 

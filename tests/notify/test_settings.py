@@ -93,3 +93,21 @@ def test_the_timeout_bounds_a_server_that_never_answers(tmp_path: Path) -> None:
         with pytest.raises(DeliveryError, match=rf"smtp 127\.0\.0\.1:{port}: .*timed out"):
             sender.send(payloads.envelope("ftbfs.opened", payloads.opened()))
         assert time.monotonic() - start < 10  # the default timeout (30 s) would fail this
+
+
+def test_relative_secret_and_ca_paths_are_taken_against_the_config_s_directory(
+    tmp_path: Path,
+) -> None:
+    cfg = tmp_path / "etc" / "trunkline.toml"
+    cfg.parent.mkdir()
+    cfg.write_text(
+        '[notify]\nsmtp_server = "h"\nsmtp_ca_file = "ca.pem"\nsmtp_user = "u"\n'
+        'smtp_password_file = "secrets/smtp"\nreview = "gerrit"\n'
+        '[notify.gerrit]\nurl = "https://r"\nuser = "u"\npassword_file = "../gerrit"\n'
+    )
+    n = load_settings(cfg).notify
+    assert (n.smtp_ca_file, n.smtp_password_file, n.gerrit.password_file) == (
+        tmp_path / "etc" / "ca.pem",
+        tmp_path / "etc" / "secrets" / "smtp",
+        tmp_path / "gerrit",
+    )
