@@ -49,6 +49,8 @@ COMMAND_MODULES = (
     "remote",
     "notify",
     "outbox",
+    "release",
+    "stable",
 )
 
 
@@ -84,9 +86,14 @@ COMMANDS: dict[str, CommandEntry] = {
         "Find the single best package for a name, project or upstream URL.",
     ),
     "release": CommandEntry(
-        "metadata",
-        "release_cmd",
-        "Show releases (or the releases a package is built for, its pins and NVRs).",
+        "release",
+        "release_group",
+        "Show releases (release show, the default) or start a stable release (release new).",
+    ),
+    "stable": CommandEntry(
+        "stable",
+        "stable_group",
+        "Stable releases: propose updates to new upstream release tags for review.",
     ),
     "validate": CommandEntry(
         "metadata",

@@ -512,6 +512,6 @@ def add_package_cmd(
 
 
 def register(group: click.Group) -> None:
-    """Add this module's commands to the root group."""
-    for cmd in (info_cmd, findpkg_cmd, release_cmd, validate_cmd, diff_cmd, meta_group):
+    """Add this module's commands to the root group (``release`` is cli/release.py's group)."""
+    for cmd in (info_cmd, findpkg_cmd, validate_cmd, diff_cmd, meta_group):
         group.add_command(cmd)
