@@ -124,6 +124,10 @@ class DemoWorld:
         """A distgit's working tree."""
         return self.root / "distgit" / name
 
+    def review(self, project: str) -> Path:
+        """The bare repo standing for a distgit's review remote (``review-origin``, Gerrit)."""
+        return self.root / "review" / f"{project}.git"
+
 
 def git(repo: Path, *args: str, date: str | None = None) -> str:
     """Run git in ``repo`` as the demo's upstream developer; returns stdout, stripped.
@@ -193,6 +197,7 @@ def _metadata(world: DemoWorld) -> None:
     meta.mkdir()
     up = (world.root / "upstream").as_uri()
     dg = (world.root / "distgit").as_uri()
+    rv = (world.root / "review").as_uri()
     doc = {
         "releases": [
             {
@@ -214,15 +219,18 @@ def _metadata(world: DemoWorld) -> None:
                 "name": "python-%(project)s",
                 "upstream": f"{up}/%(project)s",
                 "master-distgit": f"{dg}/python-%(project)s",
+                "review-origin": f"{rv}/%(project)s.git",
                 "maintainers": ["libs@demo.example.org"],
             },
             "demo-core": {
                 "upstream": f"{up}/%(project)s",
                 "master-distgit": f"{dg}/%(name)s",
+                "review-origin": f"{rv}/%(project)s.git",
                 "maintainers": ["core@demo.example.org"],
             },
             "demo-distgit-only": {
                 "master-distgit": f"{dg}/%(name)s",
+                "review-origin": f"{rv}/%(project)s.git",
                 "maintainers": ["core@demo.example.org"],
             },
         },
@@ -301,6 +309,7 @@ def generate_world(root: Path) -> DemoWorld:
         if pkg.project is not None:
             _make_upstream(world, pkg, day)
         _make_distgit(world, pkg, day)
+        git(world.root, "init", "-q", "--bare", str(world.review(pkg.project or pkg.name)))
     _metadata(world)
     _config(world, _base_repo(world))
     return world

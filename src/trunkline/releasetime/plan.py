@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from trunkline import gitcmd
 from trunkline.config import Settings
 from trunkline.errors import ConfigError, InputError, MetadataError
 from trunkline.metadata import Metadata, load_metadata
@@ -156,14 +155,22 @@ def _same_release(existing: Release, planned: dict[str, Any]) -> str | None:
     return None
 
 
-def _pin_ref(settings: Settings, pkg: FollowedPackage, sha: str) -> str:
-    """The tag pointing at ``sha`` in the upstream mirror (the newest version tag), else ``sha``."""
-    mirror = mirror_paths(settings, pkg.name)[0]
-    result = gitcmd.bare(mirror).run("tag", "--points-at", sha, check=False, timeout=60)
-    tags = result.stdout.split() if result.ok else []
+def _pin_ref(url: str, sha: str) -> str:
+    """The upstream tag pointing at ``sha`` (the newest version tag, else any), else ``sha``.
+
+    Read from the upstream itself (``ls-remote``), so a tag made after the build counts.
+
+    Raises:
+        SourceError: the upstream cannot be read.
+    """
+    tags = sorted(
+        name.removeprefix("refs/tags/")
+        for name, target in remote.remote_refs(url, "refs/tags/*").items()
+        if target == sha
+    )
     versions = [(t, v) for t in tags if (v := tag_version(t)) is not None]
     if not versions:
-        return sha
+        return tags[0] if tags else sha
     best = versions[0]
     for cand in versions[1:]:
         if compare_versions(cand[1], best[1]) > 0:
@@ -171,14 +178,12 @@ def _pin_ref(settings: Settings, pkg: FollowedPackage, sha: str) -> str:
     return best[0]
 
 
-def _pin(
-    settings: Settings, pkg: FollowedPackage, built: BuiltPackage, upstream_branch: str
-) -> PinStep:
+def _pin(pkg: FollowedPackage, built: BuiltPackage, upstream_branch: str) -> PinStep:
     if not pkg.upstream:
         return PinStep(pkg.name, pkg.project, None, "no upstream (distgit only)")
     if remote.branch_head(pkg.upstream, upstream_branch) is not None:
         return PinStep(pkg.name, pkg.project, None, f"follows {upstream_branch}")
-    ref = _pin_ref(settings, pkg, built.source_sha)
+    ref = _pin_ref(pkg.upstream, built.source_sha)
     return PinStep(pkg.name, pkg.project, ref, f"pinned: no upstream {upstream_branch}")
 
 
@@ -287,7 +292,7 @@ def make_plan(
             missing.append(pkg.name)
             continue
         branches.append(_branch(settings, pkg, built, branch))
-        pins.append(_pin(settings, pkg, built, upstream_branch))
+        pins.append(_pin(pkg, built, upstream_branch))
     btags = tuple(t for repo in entry["repos"] for t in repo.get("buildsys-tags", ()))
     path = config_path(settings, name)
     text = config_text(settings, name)
