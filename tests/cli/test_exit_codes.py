@@ -30,7 +30,7 @@ from trunkline.distgit.newversion import new_version
 ROOT = Path(__file__).resolve().parents[2]
 Setup = Callable[[Sandbox], None]
 # commands whose cases name a subcommand too
-GROUPS = ("distgit", "meta", "user", "dlrn", "notify", "outbox")
+GROUPS = ("distgit", "meta", "user", "dlrn", "notify", "outbox", "release", "stable")
 
 
 def _nothing(sb: Sandbox) -> None:
@@ -186,6 +186,25 @@ CASES = [
     ok("release", "release --info {info}", r"^flamingo epoxy\n$"),
     error(
         "release-unknown", "release --info {info} -r nosuch", 3, r"release 'nosuch': not defined .*"
+    ),
+    ok("release-show", "release show --info {info}", r"^flamingo epoxy\n$"),
+    error(
+        "release-new-unknown-promotion",
+        "-c {cfg} release new gazpacho --from current",
+        2,
+        r"--from 'current': no such promotion in {data}/repos \(expected current, .*\)",
+    ),
+    error(
+        "release-new-options-first",
+        "release --info {info} new gazpacho --from current",
+        2,
+        r"release new: --info given before the subcommand \(put options after 'new'\)",
+    ),
+    error(
+        "stable-propose-unknown-release",
+        "-c {cfg} stable propose --release nosuch",
+        3,
+        r"release 'nosuch': not defined \(known: trunk\)",
     ),
     ok("validate", "validate --info {info}", r"0 errors, 0 warnings"),
     # upstream-version
@@ -358,6 +377,8 @@ TESTED_APART = {
     "api": "test_signals.py: it serves until a signal stops it",
     "demo": "tests/demo/test_demo.py, in-process: 35 s of builds (the table has its exit 20)",
     "remote-import": "test_dlrn_options.py: needs a build served over HTTP",
+    "release new": "tests/releasetime/test_release_new.py: needs a built demo world",
+    "stable propose": "tests/releasetime/test_stable_propose.py: needs a built demo world",
 }
 
 
