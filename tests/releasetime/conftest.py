@@ -17,6 +17,7 @@ import pytest
 
 from tests.conftest import git
 from trunkline.builder.cycle import BuildCycle, CycleOptions
+from trunkline.cli.app import run
 from trunkline.config import load_settings
 from trunkline.db.models import BuildStatus
 from trunkline.demo.world import DemoWorld, generate_world
@@ -50,6 +51,16 @@ class BuiltDemo:
             cwd=self.world.root,
             check=False,
         )
+
+    def run_here(self, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+        """``trunkline -c CONFIG ARGS`` in this process (the CLI's ``run``): code, out, err.
+
+        For the refusals: the script itself runs in the end-to-end tests.
+        """
+        capsys.readouterr()
+        code = run(["-c", str(self.config), *args])
+        out, err = capsys.readouterr()
+        return code, out, err
 
     def stable_branch(self, project: str, name: str) -> None:
         """Upstream ``project`` cuts ``stable/NAME`` from its master."""

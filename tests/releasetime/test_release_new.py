@@ -130,17 +130,22 @@ def _orphan_branch(demo: BuiltDemo, package: str, branch: str) -> None:
     ids=["unknown-promotion", "branch-with-other-content", "the-followed-release", "unsafe-name"],
 )
 def test_release_new_refuses_in_one_line_and_changes_nothing(
-    built_demo: BuiltDemo, args: tuple[str, ...], code: int, message: str, setup: object
+    built_demo: BuiltDemo,
+    capsys: pytest.CaptureFixture[str],
+    args: tuple[str, ...],
+    code: int,
+    message: str,
+    setup: object,
 ) -> None:
     if callable(setup):
         setup(built_demo)
     before = _snapshot(built_demo)
 
-    result = built_demo.run("release", "new", *args)
+    returned, out, err = built_demo.run_here(capsys, "release", "new", *args)
 
-    assert result.returncode == code, result.stdout + result.stderr
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1 and "Traceback" not in result.stderr
+    assert returned == code, out + err
+    lines = err.splitlines()
+    assert len(lines) == 1 and "Traceback" not in err
     assert lines[0].startswith("trunkline: error: " + message.format(root=built_demo.world.root)), (
         lines[0]
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import git
 from tests.releasetime.conftest import BuiltDemo
 
@@ -100,17 +102,31 @@ def test_stable_propose_pushes_a_verified_update_once(
     assert "up to date python-barclient 2.4.0: no newer tag on stable/kiwi" in merged.stdout
 
 
-def test_stable_propose_refuses_bad_input(built_demo: BuiltDemo) -> None:
-    unknown = built_demo.run("stable", "propose", "--release", "nosuch")
-    assert unknown.returncode == 3
-    assert unknown.stderr.startswith("trunkline: error: release 'nosuch': not defined (known: ")
-    both = built_demo.run("stable", "propose", "--release", "trunk", "--push", "--dry-run")
-    assert (both.returncode, both.stderr) == (
-        2,
-        "trunkline: error: stable propose: --push and --dry-run exclude each other\n",
-    )
-    author = built_demo.run("stable", "propose", "--release", "trunk", "--author", "nobody")
-    assert (author.returncode, author.stderr) == (
-        2,
-        "trunkline: error: --author 'nobody': expected 'NAME <EMAIL>'\n",
-    )
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("--release", "nosuch"), 3, "release 'nosuch': not defined (known: "),
+        (
+            ("--release", "trunk", "--push", "--dry-run"),
+            2,
+            "stable propose: --push and --dry-run exclude each other",
+        ),
+        (
+            ("--release", "trunk", "--author", "nobody"),
+            2,
+            "--author 'nobody': expected 'NAME <EMAIL>'",
+        ),
+    ],
+    ids=["unknown-release", "push-and-dry-run", "bad-author"],
+)
+def test_stable_propose_refuses_bad_input(
+    built_demo: BuiltDemo,
+    capsys: pytest.CaptureFixture[str],
+    args: tuple[str, ...],
+    code: int,
+    message: str,
+) -> None:
+    returned, out, err = built_demo.run_here(capsys, "stable", "propose", *args)
+    assert returned == code, out + err
+    assert len(err.splitlines()) == 1 and err.startswith(f"trunkline: error: {message}")
+    assert out == ""
