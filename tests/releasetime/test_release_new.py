@@ -89,6 +89,16 @@ def test_release_new_branches_tags_pins_and_writes_the_builder(built_demo: Built
     assert "  to do  " not in again.stdout
     assert _snapshot(demo) == after
 
+    # stable work landed on a branch (a commit the builder's mirror never saw): still done
+    repo = world.distgit("python-quxlib")
+    tree = git(repo, "rev-parse", "gazpacho-rdo^{tree}")
+    work = git(repo, "commit-tree", tree, "-p", "gazpacho-rdo", "-m", "Stable fix")
+    git(repo, "update-ref", "refs/heads/gazpacho-rdo", work)
+    later = demo.run("release", "new", "gazpacho", "--from", "current")
+    assert later.returncode == 0, later.stderr
+    assert "nothing to do: release gazpacho is in place" in later.stdout
+    assert demo.branches("python-quxlib")["gazpacho-rdo"] == work
+
 
 def _orphan_branch(demo: BuiltDemo, package: str, branch: str) -> None:
     """A distgit branch with a commit unrelated to the one the repo was built from."""

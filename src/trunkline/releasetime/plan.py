@@ -194,6 +194,7 @@ def _branch(
     done = head == built.dist_sha
     if head is not None and not done:
         mirror = mirror_paths(settings, pkg.name)[1]
+        remote.fetch_commit(mirror, pkg.distgit, branch, head)
         if not remote.is_ancestor(mirror, built.dist_sha, head):
             raise InputError(
                 f"{pkg.distgit}: branch {branch} already exists at {head[:12]}, which does not "
@@ -226,6 +227,32 @@ def _tags_done(md: Metadata, name: str, pins: list[PinStep]) -> frozenset[str]:
     return frozenset(done)
 
 
+def _check_inputs(settings: Settings, name: str) -> str:
+    """Refuse what cannot start a release; returns the release the builder follows.
+
+    Raises:
+        ConfigError: the builder follows no rdoinfo release.
+        InputError: a bad release name, or metadata that is not a local directory.
+    """
+    check_name(name, "release name")
+    if any(c in name for c in " ~^:?*[") or name.endswith((".lock", ".")):
+        raise InputError(f"release name {name!r}: not usable in a git branch name")
+    from_tag = settings.packages.tag
+    if settings.packages.source != "rdoinfo" or not from_tag:
+        raise ConfigError(
+            f"{settings.config_path}: [packages] must follow an rdoinfo release "
+            '(source = "rdoinfo", tag = RELEASE) to start a release from its repo'
+        )
+    if settings.packages.ref is not None or not Path(settings.packages.path).is_dir():
+        raise InputError(
+            f"[packages] path {settings.packages.path!r}: release new edits the metadata, "
+            "so it must be a local directory (no ref)"
+        )
+    if name == from_tag:
+        raise InputError(f"release {name!r}: is the release this builder follows")
+    return from_tag
+
+
 def make_plan(
     settings: Settings, name: str, promotion: str, *, identifier: str | None = None
 ) -> ReleasePlan:
@@ -246,22 +273,7 @@ def make_plan(
             for it with another pin.
         SourceError: a distgit or upstream cannot be read.
     """
-    check_name(name, "release name")
-    if any(c in name for c in " ~^:?*[") or name.endswith((".lock", ".")):
-        raise InputError(f"release name {name!r}: not usable in a git branch name")
-    from_tag = settings.packages.tag
-    if settings.packages.source != "rdoinfo" or not from_tag:
-        raise ConfigError(
-            f"{settings.config_path}: [packages] must follow an rdoinfo release "
-            '(source = "rdoinfo", tag = RELEASE) to start a release from its repo'
-        )
-    if settings.packages.ref is not None or not Path(settings.packages.path).is_dir():
-        raise InputError(
-            f"[packages] path {settings.packages.path!r}: release new edits the metadata, "
-            "so it must be a local directory (no ref)"
-        )
-    if name == from_tag:
-        raise InputError(f"release {name!r}: is the release this builder follows")
+    from_tag = _check_inputs(settings, name)
     promoted = read_promoted(settings, promotion)
     md = load_metadata(
         settings.packages.path,

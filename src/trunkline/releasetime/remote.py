@@ -64,6 +64,18 @@ def push(repo: Path, url: str, source: str, target_ref: str) -> None:
         raise SourceError(f"{url}: cannot push {target_ref}: {exc.detail}") from None
 
 
+def fetch_commit(repo: Path, url: str, branch: str, sha: str) -> None:
+    """Bring ``sha`` (the head of ``branch`` at ``url``) into ``repo`` when it lacks it.
+
+    Fetched into ``FETCH_HEAD`` only: no ref of ``repo`` moves (a builder's mirror stays
+    as its builder left it). A failure is not raised: the caller then finds no ancestry.
+    """
+    git = gitcmd.at(repo)
+    if git.run("cat-file", "-e", f"{sha}^{{commit}}", check=False, timeout=TIMEOUT).ok:
+        return
+    git.run("fetch", "--quiet", _url(url), f"refs/heads/{branch}", check=False, timeout=TIMEOUT)
+
+
 def is_ancestor(repo: Path, ancestor: str, descendant: str) -> bool:
     """True when both commits are in ``repo`` and ``ancestor`` is reachable from ``descendant``."""
     result = gitcmd.at(repo).run(
