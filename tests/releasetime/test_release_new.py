@@ -162,9 +162,22 @@ def test_release_new_refuses_in_one_line_and_changes_nothing(
     assert _snapshot(built_demo) == before
 
 
-def test_a_release_that_exists_with_other_content_is_refused(built_demo: BuiltDemo) -> None:
+def test_an_interrupted_release_resumes_and_other_content_is_refused(
+    built_demo: BuiltDemo,
+) -> None:
+    rows = built_demo.current_rows()
+    for name in ("python-foolib", "demo-hello"):  # a run killed after its first two pushes
+        git(built_demo.world.distgit(name), "branch", "juniper-rdo", rows[name]["Dist Sha"])
+
     first = built_demo.run("release", "new", "juniper", "--from", "current")
+
     assert first.returncode == 0, first.stderr
+    assert "done   branch python-foolib rpm-master -> juniper-rdo" in first.stdout
+    assert "to do  branch python-widget rpm-master -> juniper-rdo" in first.stdout
+    assert "branched python-foolib" not in first.stdout
+    assert "branched python-widget: juniper-rdo at " in first.stdout
+    for name in built_demo.world.packages:
+        assert built_demo.branches(name)["juniper-rdo"] == rows[name]["Dist Sha"]
     before = _snapshot(built_demo)
 
     other = built_demo.run(

@@ -169,3 +169,46 @@ def test_a_change_id_names_package_branch_and_version() -> None:
         change_id("python-foo", "gazpacho-rdo", "1.0.2"),
     }
     assert one not in others and len(others) == 3
+
+
+@pytest.mark.parametrize(
+    ("extra", "dropped"),
+    [
+        ("", ()),
+        (
+            'repos_dir = "/srv/repos"\nbaseurl = "https://trunk.example.org"\n',
+            ("repos_dir", "baseurl"),
+        ),
+    ],
+    ids=["plain", "shared-places"],
+)
+def test_the_new_builder_config_follows_the_release_in_its_own_places(
+    tmp_path: Path, extra: str, dropped: tuple[str, ...]
+) -> None:
+    import tomllib
+
+    from trunkline.config import load_settings
+    from trunkline.releasetime.newconfig import config_path, config_text
+
+    cfg = tmp_path / "trunkline.toml"
+    cfg.write_text(
+        f'[builder]\nname = "trunk"\ndata_dir = "data"\n{extra}'
+        '[database]\nurl = "postgresql+psycopg://u@db/trunk"\n'
+        '[packages]\nsource = "rdoinfo"\npath = "meta"\ntag = "trunk"\n'
+        "[build]\ntimeout = 600.0\n"
+    )
+    settings = load_settings(cfg)
+
+    text = config_text(settings, "gazpacho")
+
+    assert config_path(settings, "gazpacho") == tmp_path / "trunkline-gazpacho.toml"
+    raw = tomllib.loads(text)
+    assert raw["builder"]["name"] == "trunk-gazpacho"
+    assert raw["packages"]["tag"] == "gazpacho"
+    assert raw["build"] == {"timeout": 600.0}  # the rest is carried as it was
+    assert "database" not in raw  # its url is the trunk builder's database
+    assert not set(dropped) & set(raw["builder"])
+    (tmp_path / "trunkline-gazpacho.toml").write_text(text)
+    new = load_settings(tmp_path / "trunkline-gazpacho.toml")
+    assert new.builder.data_dir == tmp_path / "data-gazpacho"
+    assert new.database_url != settings.database_url
