@@ -195,6 +195,9 @@ CASES = [
         r"--from 'current': no such promotion in {data}/repos \(expected current, .*\)",
     ),
     error(
+        "release-new-locked", "-c {cfg} release new gazpacho --from current", 10, LOCKED, hold_lock
+    ),
+    error(
         "release-new-options-first",
         "release --info {info} new gazpacho --from current",
         2,

@@ -62,20 +62,22 @@ def new_cmd(
     Resumable and idempotent: a step already done is left as it is; a rerun after
     everything is done changes nothing.
     """
+    from trunkline.builder.lock import BuilderLock
     from trunkline.releasetime.apply import apply_plan, describe
     from trunkline.releasetime.plan import make_plan
 
     settings = ctx.obj.settings()
-    plan = make_plan(settings, name, promotion, identifier=identifier)
-    for line in describe(plan):
-        click.echo(line)
-    if dry_run:
-        click.echo("dry run: nothing changed")
-        return
-    if plan.done:
-        click.echo(f"nothing to do: release {name} is in place")
-    else:
-        apply_plan(settings, plan, click.echo)
+    with BuilderLock(settings.builder.data_dir):  # its links and mirrors hold still meanwhile
+        plan = make_plan(settings, name, promotion, identifier=identifier)
+        for line in describe(plan):
+            click.echo(line)
+        if dry_run:
+            click.echo("dry run: nothing changed")
+            return
+        if plan.done:
+            click.echo(f"nothing to do: release {name} is in place")
+        else:
+            apply_plan(settings, plan, click.echo)
     click.echo("remains for people:")
     for line in plan.remaining:
         click.echo(f"  - {line}")

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trunkline import gitcmd
+from trunkline.builder.lock import BuilderLock
 from trunkline.config import Settings
 from trunkline.distgit.newversion import new_version
 from trunkline.errors import CommandError, InputError, SourceError, TrunklineError
@@ -232,22 +233,34 @@ def propose(
 
     Raises:
         MetadataError: unknown release or unreadable metadata.
+        LockedError: another ``stable propose`` of this release is running.
         InputError: a bad ``--author``.
     """
     parse_author(options.author)
     md, pkgs = release_packages(settings, release)
     base = settings.builder.data_dir / "stable-propose" / release
-    outcomes: list[Outcome] = []
-    for pkg in pkgs:
-        work = base / pkg.name
+    with BuilderLock(base):  # one run per release: the scratch clones are per package
+        return [_one(settings, md, release, pkg, options, base, say) for pkg in pkgs]
+
+
+def _one(
+    settings: Settings,
+    md: Metadata,
+    release: str,
+    pkg: FollowedPackage,
+    options: ProposeOptions,
+    base: Path,
+    say: Callable[[Outcome], None],
+) -> Outcome:
+    """:func:`propose_package` in a fresh scratch directory, any error its FAILED outcome."""
+    work = base / pkg.name
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    try:
+        outcome = propose_package(settings, md, release, pkg, options, work)
+    except TrunklineError as exc:
+        outcome = Outcome(pkg.name, State.FAILED, detail=str(exc))
+    finally:
         shutil.rmtree(work, ignore_errors=True)
-        work.mkdir(parents=True)
-        try:
-            outcome = propose_package(settings, md, release, pkg, options, work)
-        except TrunklineError as exc:
-            outcome = Outcome(pkg.name, State.FAILED, detail=str(exc))
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
-        outcomes.append(outcome)
-        say(outcome)
-    return outcomes
+    say(outcome)
+    return outcome
