@@ -319,6 +319,97 @@ class ReplicationSettings(_Section):
         return targets
 
 
+STABLE_PHASES = ("candidate", "testing", "release")
+
+
+class StableSettings(_Section):
+    """Stable (tag) builds: the build system, the phase tags, the votes and the signing key.
+
+    ``driver`` is ``local`` (trunkline builds and keeps tags itself) or ``koji`` (a
+    Koji hub such as CBS, at ``hub_url``). Tags are ``tag_pattern`` with ``{release}``
+    and ``{phase}`` (candidate, testing, release) filled in; builds go to the
+    target ``target_pattern`` names. ``rules`` maps the phases ``testing`` and
+    ``release`` to the CI jobs that must have voted success on the phase below's
+    repo (an absent phase needs no vote). ``gpg_key`` signs the release phase
+    (``local`` only: Koji never signs, CBS does on its side).
+    """
+
+    driver: Literal["local", "koji"] = "local"
+    hub_url: str = ""  # koji: the hub's XML-RPC URL, e.g. https://cbs.centos.org/kojihub
+    koji_user: str = ""  # koji: password login (the hub's "login" call); empty: no login
+    koji_password_file: Path | None = None
+    tag_pattern: str = "cloud9s-openstack-{release}-{phase}"
+    target_pattern: str = "cloud9s-openstack-{release}-el9s"
+    dist: str = ".el9s"
+    task_timeout: float = Field(default=3600.0, gt=0)  # seconds a build/tag task may take
+    poll_interval: float = Field(default=5.0, gt=0)  # koji: seconds between task polls
+    rules: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    gpg_key: str = ""  # key id or fingerprint signing the release phase (local)
+    gpg_home: Path | None = None  # GNUPGHOME holding the key; None: gpg's default
+    gpg_passphrase_file: Path | None = None  # None: gpg-agent supplies the passphrase
+    review_url: str = ""  # metadata repo receiving refs/for/<branch>; empty: [packages] path
+    review_branch: str = "master"  # the metadata branch a review targets
+
+    @field_validator("tag_pattern")
+    @classmethod
+    def _tag_pattern(cls, pattern: str) -> str:
+        if "{release}" not in pattern or "{phase}" not in pattern:
+            raise ValueError("must contain {release} and {phase}")
+        return pattern
+
+    @field_validator("target_pattern")
+    @classmethod
+    def _target_pattern(cls, pattern: str) -> str:
+        if "{release}" not in pattern or "{phase}" in pattern:
+            raise ValueError("must contain {release} (and no {phase})")
+        return pattern
+
+    @field_validator("hub_url")
+    @classmethod
+    def _hub_url(cls, url: str, info: ValidationInfo) -> str:
+        driver = info.data.get("driver")
+        if driver == "koji" and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", url):
+            raise ValueError("expected the hub's http:// or https:// URL (driver koji)")
+        if driver == "local" and url:
+            raise ValueError("only for driver koji (driver local has no hub)")
+        return url
+
+    @field_validator("koji_user", "koji_password_file")
+    @classmethod
+    def _koji_only(cls, value: object, info: ValidationInfo) -> object:
+        if value and info.data.get("driver") != "koji":
+            raise ValueError("only for driver koji")
+        return value
+
+    @field_validator("rules")
+    @classmethod
+    def _rule_phases(cls, rules: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        for phase in rules:
+            if phase not in STABLE_PHASES[1:]:
+                raise ValueError(f"{phase!r}: expected testing or release")
+        return rules
+
+    @field_validator("gpg_key")
+    @classmethod
+    def _key_local_only(cls, key: str, info: ValidationInfo) -> str:
+        if key and info.data.get("driver") == "koji":
+            raise ValueError("driver koji: Koji never signs (the hub's signing service does)")
+        return key
+
+    @model_validator(mode="after")
+    def _koji_needs_hub(self) -> StableSettings:
+        if self.driver == "koji" and not self.hub_url:
+            raise ValueError("hub_url: missing (driver koji needs the hub's URL)")
+        return self
+
+    @field_validator("gpg_home", "gpg_passphrase_file")
+    @classmethod
+    def _needs_key(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        if value is not None and not info.data.get("gpg_key"):
+            raise ValueError("needs gpg_key")
+        return value
+
+
 class Settings(_Section):
     """The whole configuration of one builder."""
 
@@ -331,6 +422,7 @@ class Settings(_Section):
     promotion: PromotionSettings = PromotionSettings()
     notify: NotifySettings = NotifySettings()
     replication: ReplicationSettings = ReplicationSettings()
+    stable: StableSettings = StableSettings()
     config_path: Path | None = None
 
     @property
@@ -371,6 +463,12 @@ def _resolve_paths(raw: dict[str, Any], base: Path) -> dict[str, Any]:
             if isinstance(value, str) and value and not Path(value).is_absolute():
                 assert isinstance(table, dict)
                 table[key] = str((base / value).resolve())
+    stable = raw.get("stable")
+    if isinstance(stable, dict):
+        for key in ("gpg_home", "gpg_passphrase_file", "koji_password_file"):
+            value = stable.get(key)
+            if isinstance(value, str) and not Path(value).is_absolute():
+                stable[key] = str((base / value).resolve())
     return raw
 
 

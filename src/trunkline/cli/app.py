@@ -93,7 +93,7 @@ COMMANDS: dict[str, CommandEntry] = {
     "stable": CommandEntry(
         "stable",
         "stable_group",
-        "Stable releases: propose updates to new upstream release tags for review.",
+        "Stable releases: update proposals, tag builds, candidate -> testing -> release.",
     ),
     "validate": CommandEntry(
         "metadata",

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Executable, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
-from trunkline.db.models import BuildStatus, CIVote, CIVoteAggregate, Commit, Promotion
+from trunkline.db.models import BuildStatus, CIVote, CIVoteAggregate, Commit, Promotion, StableRepo
 
 CONSISTENT = "consistent"
 
@@ -173,9 +173,12 @@ def votes_of_aggregate(
 
 
 def aggregate_known(session: Session, aggregate_hash: str) -> bool:
-    """True if some promotion produced this aggregate hash."""
+    """True if some promotion produced this aggregate hash, or it is a stable phase repo's
+    content (``buildsys/snapshots.py``: CI votes on those the same way)."""
     stmt = select(Promotion.id).where(Promotion.aggregate_hash == aggregate_hash).limit(1)
-    return session.scalar(stmt) is not None
+    if session.scalar(stmt) is not None:
+        return True
+    return session.get(StableRepo, aggregate_hash) is not None
 
 
 @dataclass(frozen=True)

@@ -324,3 +324,55 @@ class Ftbfs(Base):
     # on close: the build that fixed it and what changed ("distgit", "upstream", "both")
     fix_commit_id: Mapped[int | None] = mapped_column(ForeignKey("commits.id"), default=None)
     fixed_by: Mapped[str | None] = mapped_column(String(16), default=None)
+
+
+class StableBuild(Base):
+    """A stable (tag) build made by trunkline's ``local`` build system (``buildsys/local.py``).
+
+    ``nvr`` is the spec's own ``name-version-release`` with the dist tag
+    (``openstack-nova-26.1.0-1.el9s``), never a dated trunk release; it is unique,
+    as in Koji. ``artifacts`` are the RPM files (SRPM included), relative to the
+    build's store directory ``<repos_dir>/stable/builds/<nvr>/``.
+    """
+
+    __tablename__ = "stable_builds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    nvr: Mapped[str] = mapped_column(String(255), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    version: Mapped[str] = mapped_column(String(128))
+    release: Mapped[str] = mapped_column(String(128))
+    epoch: Mapped[int | None] = mapped_column(Integer, default=None)
+    target: Mapped[str] = mapped_column(String(255))
+    source: Mapped[str] = mapped_column(String(1024))  # distgit URL#commit, as Koji's source
+    timestamp: Mapped[int] = mapped_column(Integer)
+    artifacts: Mapped[str] = mapped_column(Text, default="")
+
+
+class StableTag(Base):
+    """One build tagged into one tag of the ``local`` build system (Koji's tag_listing)."""
+
+    __tablename__ = "stable_tags"
+    __table_args__ = (Index("ix_stable_tags_tag_build_id", "tag", "build_id", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tag: Mapped[str] = mapped_column(String(255))
+    build_id: Mapped[int] = mapped_column(ForeignKey("stable_builds.id"))
+    timestamp: Mapped[int] = mapped_column(Integer)
+
+
+class StableRepo(Base):
+    """A phase repo's content as CI saw it: the hash CI votes on (``aggregate_hash``).
+
+    ``hash`` is the sha256 of the tag name and its sorted NVRs (one per line), so
+    the same content always has the same hash and a vote names exactly what was
+    tested; ``nvrs`` keeps those NVRs, newline-separated.
+    """
+
+    __tablename__ = "stable_repos"
+    __table_args__ = (Index("ix_stable_repos_tag", "tag"),)
+
+    hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(255))
+    nvrs: Mapped[str] = mapped_column(Text, default="")
+    timestamp: Mapped[int] = mapped_column(Integer)
