@@ -79,7 +79,11 @@ class Signer:
         if not rpms:
             return
         pubkey = self.public_key()
-        argv = ["rpmsign", "--addsign", "--define", f"_gpg_name {self.key}"]
+        # rpm's %__gpg is /usr/bin/gpg2 on some distributions (Debian has no gpg2): the gpg
+        # on PATH, the same one that signs the repodata
+        gpg = shutil.which("gpg") or "gpg"
+        argv = ["rpmsign", "--addsign", "--define", f"__gpg {gpg}"]
+        argv += ["--define", f"_gpg_name {self.key}"]
         if self.home is not None:
             argv += ["--define", f"_gpg_path {self.home}"]
         extra = self._gpg_extra()
