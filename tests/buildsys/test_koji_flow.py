@@ -21,13 +21,14 @@ from tests.buildsys.world import RELEASE, TAGS, StableWorld
 from tests.fakes.koji_hub import FakeHub, running_hub
 
 TARGET = f"cloud9s-openstack-{RELEASE}-el9s"
+HUB_PASSWORD = "hub-pass"
 
 
 @pytest.fixture
 def hub() -> FakeHub:
     return FakeHub(
         user="rdo-bot",
-        password="hub-pass",
+        password=HUB_PASSWORD,
         dist=".el9s",
         targets={TARGET: TAGS[0]},
         tags=set(TAGS),
@@ -40,7 +41,7 @@ def hub_url(hub: FakeHub) -> Iterator[str]:
         yield url
 
 
-def koji_config(world: StableWorld, url: str, *extra: str, password: str = "hub-pass") -> Path:
+def koji_config(world: StableWorld, url: str, *extra: str, password: str = HUB_PASSWORD) -> Path:
     secret = world.root / "koji-password"
     secret.write_text(password + "\n")
     return world.config(
@@ -91,7 +92,7 @@ def test_koji_flow_through_the_fake_hub(
     ("password", "url", "says"),
     [
         ("wrong", None, r"koji login on http://127\.0\.0\.1:\d+/kojihub: .*Invalid username"),
-        ("hub-pass", "http://127.0.0.1:9/kojihub", "cannot talk to the hub at"),
+        (HUB_PASSWORD, "http://127.0.0.1:9/kojihub", "cannot talk to the hub at"),
     ],
     ids=["bad-password", "unreachable-hub"],
 )
