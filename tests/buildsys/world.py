@@ -99,12 +99,15 @@ class StableWorld:
     key: str
     passphrase_file: Path
 
-    def config(self, *extra: str, driver_lines: str = 'driver = "local"\n') -> Path:
-        """Write a builder config using this world; ``extra`` lines go under ``[stable]``."""
-        path = self.root / "trunkline.toml"
+    def config(
+        self, *extra: str, driver_lines: str = 'driver = "local"\n', data: str = "data"
+    ) -> Path:
+        """Write a builder config (``<data>.toml``, data in ``<data>/``) using this world;
+        ``extra`` lines go under ``[stable]``."""
+        path = self.root / f"{data}.toml"
         path.write_text(
             "[builder]\n"
-            f'data_dir = "{self.root / "data"}"\n'
+            f'data_dir = "{self.root / data}"\n'
             "[packages]\n"
             f'path = "{self.metadata}"\n'
             'ref = "master"\n'

@@ -1,0 +1,124 @@
+"""Every stable step refuses bad input with one line and its exit code.
+
+Through the installed script: unknown release, package, ref or NVR, a phase
+that is not one up, an NVR not in the phase below, bad ``[stable]`` settings, a
+missing or unusable signing key (the build then stays in testing).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.buildsys.conftest import trunkline
+from tests.buildsys.test_local_flow import NVR
+from tests.buildsys.world import RELEASE, TAGS, StableWorld
+
+ONE_LINE = "trunkline: error: "
+
+
+@pytest.fixture(scope="module")
+def built(stable_world: StableWorld) -> Iterator[Path]:
+    """A local builder (no rules, signing key set) with the NVR built into candidate."""
+    cfg = stable_world.config(*stable_world.signing_lines(), data="built")
+    got = trunkline(cfg, "stable", "build", "python-foo", "--release", RELEASE)
+    assert got.code == 0, got.err
+    yield cfg
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "says"),
+    [
+        (("build", "python-foo", "--release", "nope"), 2, "release 'nope': unknown .*flamingo"),
+        (("build", "python-nope", "--release", RELEASE), 2, "package 'python-nope': not in"),
+        (
+            ("build", "python-foo", "--release", RELEASE, "--commit", "no-such-ref"),
+            2,
+            "--commit 'no-such-ref': no such branch, tag or commit",
+        ),
+        (("promote", "python-foo-9-9.el9s", "--to", "testing"), 2, "NVR 'python-foo-9-9.el9s'"),
+        (("promote", NVR, "--to", "release"), 11, f"{NVR}: not in the testing phase of any"),
+        (
+            ("promote", NVR, "--to", "release", "--release", RELEASE),
+            11,
+            f"{NVR}: not in {TAGS[1]} \\(the phase below release\\)",
+        ),
+        (("promote", NVR, "--to", "production"), 2, "phase 'production': expected candidate"),
+        (("promote", NVR, "--to", "candidate"), 2, "--to candidate: builds enter candidate"),
+        (("status", "--release", "../x"), 2, "release '../x': unknown"),
+    ],
+    ids=[
+        "unknown-release",
+        "unknown-package",
+        "unknown-ref",
+        "unknown-nvr",
+        "not-in-phase-below",
+        "not-in-phase-below-of-release",
+        "unknown-phase",
+        "candidate-is-not-a-promotion",
+        "unsafe-release-name",
+    ],
+)
+def test_bad_input_is_one_line(built: Path, argv: tuple[str, ...], code: int, says: str) -> None:
+    got = trunkline(built, "stable", *argv)
+    assert got.code == code, got.err
+    assert got.err.count("\n") == 1 and got.err.startswith(ONE_LINE), got.err
+    assert re.search(says, got.err), got.err
+
+
+@pytest.mark.parametrize(
+    ("lines", "says"),
+    [
+        (('driver = "koji"', 'hub_url = "ftp://hub.example.org/kojihub"'), "key 'stable.hub_url'"),
+        (('driver = "koji"',), "hub_url: missing"),
+        (('hub_url = "https://cbs.centos.org/kojihub"',), "only for driver koji"),
+        (('tag_pattern = "cloud9s-{release}"',), "must contain {release} and {phase}"),
+        (('rules = {candidate = ["ci"]}',), "'candidate': expected testing or release"),
+        (('gpg_home = "/tmp"',), "key 'stable.gpg_home': .*needs gpg_key"),
+        (('signing = "yes"',), "unknown key 'stable.signing'"),
+    ],
+    ids=["bad-hub-url", "no-hub-url", "hub-for-local", "pattern", "rule", "home-no-key", "typo"],
+)
+def test_bad_stable_settings_are_refused(
+    stable_world: StableWorld, lines: tuple[str, ...], says: str
+) -> None:
+    cfg = stable_world.config(driver_lines="\n".join(lines) + "\n", data="settings")
+    got = trunkline(cfg, "stable", "status", "--release", RELEASE)
+    assert got.code == 2, got.err
+    assert got.err.count("\n") == 1 and re.search(says, got.err), got.err
+
+
+def test_signing_failure_leaves_the_build_in_testing(
+    stable_world: StableWorld, built: Path, tmp_path: Path
+) -> None:
+    assert trunkline(built, "stable", "promote", NVR, "--to", "testing").code == 0
+    stable_world.merge_review()
+    wrong = tmp_path / "wrong-passphrase"
+    wrong.write_text("not the passphrase\n")
+    home, key = stable_world.gnupg, stable_world.key
+    bad = built.read_text().replace(str(stable_world.passphrase_file), str(wrong))
+    built.write_text(bad)
+    got = trunkline(built, "stable", "promote", NVR, "--to", "release")
+    assert got.code == 11 and got.err.count("\n") == 1, got.err
+    assert f"{NVR} stays in {TAGS[1]}: rpmsign --addsign with key {key}" in got.err
+
+    missing = "\n".join(
+        line for line in bad.splitlines() if not line.startswith(("gpg_", "gpg_home"))
+    )
+    built.write_text(missing + "\n")
+    got = trunkline(built, "stable", "promote", NVR, "--to", "release")
+    assert got.code == 2 and "[stable] gpg_key: missing" in got.err, got.err
+
+    built.write_text(bad.replace(f'gpg_key = "{key}"', 'gpg_key = "0000DEADBEEF0000"'))
+    got = trunkline(built, "stable", "promote", NVR, "--to", "release")
+    assert got.code == 11 and f"gpg key 0000DEADBEEF0000: not found in {home}" in got.err
+
+    status = trunkline(built, "stable", "status", "--release", RELEASE).out.splitlines()
+    phases = {line.split("\t")[0]: line.split("\t")[3] for line in status}
+    assert phases == {"candidate": NVR, "testing": NVR, "release": "-"}
+    assert NVR not in stable_world.metadata_file(f"buildsys-tags/{TAGS[2]}.yml", "refs/for/master")
+    release_repo = stable_world.root / "built" / "repos" / "stable" / RELEASE / "release"
+    assert not release_repo.exists()
