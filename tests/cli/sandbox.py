@@ -129,12 +129,22 @@ def _setuptools_distgit(sb: Sandbox) -> Path:
     return target
 
 
+def _stable_cfg(sb: Sandbox) -> Path:
+    """A local stable builder over a fresh stable world (no rules, signing key set)."""
+    from tests.buildsys.world import make_world
+
+    world = make_world(sb.tmp / "stable")
+    sb.stack.callback(world.close)
+    return world.config(*world.signing_lines())
+
+
 # name -> how to make it in a sandbox (returns the path that "{name}" stands for).
 PLACES: dict[str, Callable[[Sandbox], Path | str]] = {
     "tmp": lambda sb: sb.tmp,
     "empty": lambda sb: _write(sb.tmp / "empty" / ".keep", "").parent,
     "data": lambda sb: sb.tmp / "data",
     "cfg": lambda sb: _config(sb, "trunkline.toml"),
+    "stable_cfg": _stable_cfg,
     "bad_cfg": lambda sb: _write(sb.tmp / "bad.toml", "[builder]\nworkerz = 3\n"),
     "nodb_cfg": lambda sb: _write(sb.tmp / "nodb.toml", '[database]\nurl = "nope://x"\n'),
     "under_file_cfg": lambda sb: _write(

@@ -67,6 +67,14 @@ class Case:
         return words[0]
 
 
+def _stable_built(sb: Sandbox) -> None:
+    """The stable world's python-foo built into candidate (through the script)."""
+    done = sb.run(
+        ["-c", sb["stable_cfg"], "stable", "build", "python-foo", "--release", "flamingo"]
+    )
+    assert done.returncode == 0, done.stderr
+
+
 def ok(id: str, argv: str, says: str, setup: Setup = _nothing) -> Case:
     """The command succeeds (0)."""
     return Case(id, tuple(argv.split()), 0, says, setup)
@@ -372,6 +380,42 @@ CASES = [
         9,
         r"database .*: a DLRN database \(alembic revision 3c62b0d3ec34\), not trunkline's; .*"
         r"'trunkline dlrn import-db DLRN_DB_URL'",
+    ),
+    ok(
+        "stable-status",
+        "-c {stable_cfg} stable status --release flamingo",
+        r"^candidate\tcloud9s-openstack-flamingo-candidate\t[0-9a-f]{64}\t-$",
+    ),
+    ok(
+        "stable-build",
+        "-c {stable_cfg} stable build python-foo --release flamingo",
+        r"python-foo-1\.2\.0-1\.el9s: built and tagged into cloud9s-openstack-flamingo-candidate",
+    ),
+    ok(
+        "stable-promote",
+        "-c {stable_cfg} stable promote python-foo-1.2.0-1.el9s --to testing",
+        r"python-foo-1\.2\.0-1\.el9s: tagged into cloud9s-openstack-flamingo-testing, review",
+        _stable_built,
+    ),
+    error(
+        "stable-build-unknown-release",
+        "-c {stable_cfg} stable build python-foo --release nope",
+        2,
+        r"release 'nope': unknown \(the metadata defines: flamingo\)",
+    ),
+    error(
+        "stable-build-fails",
+        "-c {stable_cfg} stable build python-foo --release flamingo",
+        7,
+        r"build python-foo-1\.2\.0-1\.el9s already exists \(an NVR is built once\)",
+        _stable_built,
+    ),
+    error(
+        "stable-promote-not-in-phase-below",
+        "-c {stable_cfg} stable promote python-foo-1.2.0-1.el9s --to release",
+        11,
+        r"python-foo-1\.2\.0-1\.el9s: not in the testing phase of any release",
+        _stable_built,
     ),
 ]
 
