@@ -107,4 +107,13 @@ smtp_server = ""                 # FTBFS mails ("" = none); the keys below need 
 targets = []                     # rsync mirrors: "/srv/mirror", "host:/srv/repos", "rsync://h/mod"
 timeout = 600.0                  # seconds per rsync call (also its I/O timeout)
 extra_args = []                  # extra rsync options, e.g. ["--bwlimit=20m", "-e", "ssh -i /key"]
+
+[stable]
+driver = "local"                 # stable tag builds: "local" (here) or "koji" (hub_url needed)
+tag_pattern = "cloud9s-openstack-{release}-{phase}"   # phases: candidate, testing, release
+target_pattern = "cloud9s-openstack-{release}-el9s"
+dist = ".el9s"
+# rules = {testing = ["job-a"], release = ["job-b"]}  # votes needed on the phase below's repo
+# gpg_key = "FINGERPRINT"        # signs the release phase (local driver only)
+review_branch = "master"         # metadata branch the buildsys-tags reviews target
 """
