@@ -5,7 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,8 +50,10 @@ def stable_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StableWor
         made.close()
 
 
-def vote(config: Path, job: str, repo_hash: str, *, success: bool = True) -> None:
-    """Report a CI result on a phase repo through the real API (``aggregate_hash``)."""
+@contextmanager
+def ci_api(config: Path) -> Iterator[Callable[..., None]]:
+    """Serve the builder's real API on loopback; yield ``vote(job, repo_hash, success=True)``,
+    which reports a CI result on a phase repo (``aggregate_hash``) as CI does."""
     settings = load_settings(config)
     with session_factory(open_database(settings.database_url))() as session:
         if session.get(User, api_world.USER) is None:
@@ -58,7 +61,8 @@ def vote(config: Path, job: str, repo_hash: str, *, success: bool = True) -> Non
             session.commit()
     gen = serve(settings)
     url = next(gen)
-    try:
+
+    def vote(job: str, repo_hash: str, *, success: bool = True) -> None:
         with httpx.Client(base_url=url, auth=(api_world.USER, api_world.PASSWORD)) as client:
             got = client.post(
                 "/api/report_result",
@@ -71,5 +75,8 @@ def vote(config: Path, job: str, repo_hash: str, *, success: bool = True) -> Non
                 },
             )
         assert got.status_code == 201, got.text
+
+    try:
+        yield vote
     finally:
         next(gen, None)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.buildsys.conftest import trunkline, vote
+from tests.buildsys.conftest import ci_api, trunkline
 from tests.buildsys.test_local_flow import NVR, RULES, _hash
 from tests.buildsys.world import RELEASE, TAGS, StableWorld
 from tests.fakes.koji_hub import FakeHub, running_hub
@@ -65,19 +65,29 @@ def test_koji_flow_through_the_fake_hub(
     assert hub.calls.count("getTaskInfo") >= 2  # the client polled until CLOSED
     assert hub.calls[0] == "login"
 
-    refused = trunkline(cfg, "stable", "promote", NVR, "--to", "testing")
-    assert refused.code == 11 and "rules of testing not met" in refused.err
-    vote(cfg, "ci-unit", _hash(built.out))
-    to_testing = trunkline(cfg, "stable", "promote", NVR, "--to", "testing")
-    assert to_testing.code == 0, to_testing.err
-    assert hub.tagged[TAGS[1]] == [NVR] and "tagBuild" in hub.calls
-    stable_world.merge_review()
-    assert f"{TAGS[1]}: {NVR}" in stable_world.metadata_file(f"buildsys-tags/{TAGS[1]}.yml")
+    with ci_api(cfg) as vote:
+        refused = trunkline(cfg, "stable", "promote", NVR, "--to", "testing")
+        assert refused.code == 11 and "rules of testing not met" in refused.err
+        vote("ci-unit", _hash(built.out))
+        to_testing = trunkline(cfg, "stable", "promote", NVR, "--to", "testing")
+        assert to_testing.code == 0, to_testing.err
+        assert hub.tagged[TAGS[1]] == [NVR] and "tagBuild" in hub.calls
+        stable_world.merge_review()
+        assert f"{TAGS[1]}: {NVR}" in stable_world.metadata_file(f"buildsys-tags/{TAGS[1]}.yml")
+        twice = trunkline(cfg, "stable", "promote", NVR, "--to", "testing")
+        assert (
+            twice.code == 11 and "already in" in twice.err and "(and in the metadata)" in twice.err
+        )
 
-    vote(cfg, "ci-integration", _hash(to_testing.out))
-    released = trunkline(cfg, "stable", "promote", NVR, "--to", "release")
+        # a run killed after tagging, before its review: the next run pushes the review
+        # (the rules still apply: no vote on testing yet)
+        hub.tagged[TAGS[2]] = [NVR]
+        assert trunkline(cfg, "stable", "promote", NVR, "--to", "release").code == 11
+        vote("ci-integration", _hash(to_testing.out))
+        tag_calls = hub.calls.count("tagBuild")
+        released = trunkline(cfg, "stable", "promote", NVR, "--to", "release")
     assert released.code == 0, released.err
-    assert hub.tagged[TAGS[2]] == [NVR]
+    assert hub.tagged[TAGS[2]] == [NVR] and hub.calls.count("tagBuild") == tag_calls
     assert f"{TAGS[2]}: {NVR}" in stable_world.metadata_file(
         f"buildsys-tags/{TAGS[2]}.yml", "refs/for/master"
     )

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
-from tests.buildsys.conftest import trunkline, vote
+from tests.buildsys.conftest import ci_api, trunkline
 from tests.buildsys.world import RELEASE, TAGS, StableWorld
 from trunkline.process import run
 
@@ -58,7 +59,15 @@ def test_candidate_testing_release_with_votes_and_signing(
 
     built = trunkline(cfg, "stable", "build", "python-foo", "--release", RELEASE)
     assert built.code == 0, built.err
-    assert f"{NVR}: built and tagged into {TAGS[0]}" in built.out
+    with ci_api(cfg) as vote:
+        _promote_with_votes(stable_world, cfg, built.out, vote)
+    _check_release(stable_world, tmp_path)
+
+
+def _promote_with_votes(
+    stable_world: StableWorld, cfg: Path, built_out: str, vote: Callable[..., None]
+) -> None:
+    assert f"{NVR}: built and tagged into {TAGS[0]}" in built_out
     candidate = stable_world.root / "data" / "repos" / "stable" / RELEASE / "candidate"
     assert (candidate / f"{NVR}.noarch.rpm").is_file()
     assert "gpgcheck=0" in (candidate / f"{TAGS[0]}.repo").read_text()
@@ -67,11 +76,11 @@ def test_candidate_testing_release_with_votes_and_signing(
     refused = trunkline(cfg, "stable", "promote", NVR, "--to", "testing")
     assert refused.code == 11 and len(refused.err.splitlines()) == 1, refused.err
     assert "rules of testing not met" in refused.err
-    assert _hash(refused.err) == _hash(built.out)
+    assert _hash(refused.err) == _hash(built_out)
 
-    vote(cfg, "ci-unit", _hash(built.out), success=False)
+    vote("ci-unit", _hash(built_out), success=False)
     assert trunkline(cfg, "stable", "promote", NVR, "--to", "testing").code == 11
-    vote(cfg, "ci-unit", _hash(built.out))
+    vote("ci-unit", _hash(built_out))
     to_testing = trunkline(cfg, "stable", "promote", NVR, "--to", "testing")
     assert to_testing.code == 0, to_testing.err
     review = stable_world.metadata_file(f"buildsys-tags/{TAGS[1]}.yml", "refs/for/master")
@@ -83,7 +92,7 @@ def test_candidate_testing_release_with_votes_and_signing(
     # release: not before its own rule holds, on the testing repo
     refused = trunkline(cfg, "stable", "promote", NVR, "--to", "release")
     assert refused.code == 11 and "rules of release not met" in refused.err
-    vote(cfg, "ci-integration", _hash(to_testing.out))
+    vote("ci-integration", _hash(to_testing.out))
     released = trunkline(cfg, "stable", "promote", NVR, "--to", "release")
     assert released.code == 0, released.err
     assert f"{TAGS[2]}: {NVR}" in stable_world.metadata_file(
@@ -94,6 +103,9 @@ def test_candidate_testing_release_with_votes_and_signing(
     rows = {line.split("\t")[0]: line.split("\t") for line in status.out.splitlines()}
     assert all(rows[p][3] == NVR for p in ("candidate", "testing", "release")), status.out
 
+
+def _check_release(stable_world: StableWorld, tmp_path: Path) -> None:
+    candidate = stable_world.root / "data" / "repos" / "stable" / RELEASE / "candidate"
     repo = stable_world.root / "data" / "repos" / "stable" / RELEASE / "release"
     rpm_file = repo / f"{NVR}.noarch.rpm"
     repo_file = (repo / f"{TAGS[2]}.repo").read_text()

@@ -27,11 +27,11 @@ def push_review(
     info_files: Sequence[str],
     edit: Callable[[MetadataEditor], None],
     message: str,
-) -> str:
+) -> str | None:
     """Apply ``edit`` to a clone of ``repo_url``'s ``branch`` and push it for review.
 
     Returns:
-        The pushed commit's hash.
+        The pushed commit's hash; None when the branch already says it (nothing pushed).
 
     Raises:
         SourceError: the repo cannot be cloned or the push is refused.
@@ -47,7 +47,9 @@ def push_review(
             raise SourceError(f"{repo_url}: cannot clone branch {branch}: {exc.detail}") from None
         editor = MetadataEditor(work, info_files, cache_dir=Path(tmp) / "cache")
         edit(editor)
-        editor.save()
+        changed = editor.save()
+        if not changed or not gitcmd.at(work).output("status", "--porcelain"):
+            return None
         git = gitcmd.at(work).with_env(**AUTHOR)
         git.run("add", "--all")
         git.run("commit", "--quiet", "-m", message)

@@ -136,7 +136,9 @@ def promote(
 
     Raises:
         InputError: bad phase, unknown release or NVR.
-        PhaseError: not in the phase below, already there, or the rules do not hold.
+        PhaseError: not in the phase below, already there (tag and metadata), or the
+            rules do not hold. A build already tagged whose review is missing (a run
+            killed between the two) gets its review pushed.
         SigningError: the release phase cannot be signed (the build stays in testing).
         SourceError, MetadataError: the review cannot be pushed (the tag is taken back).
     """
@@ -155,8 +157,7 @@ def promote(
     below_nvrs = [b.nvr for b in system.list_tagged(source)]
     if nvr not in below_nvrs:
         raise PhaseError(f"{nvr}: not in {source} (the phase below {phase.value})")
-    if any(b.nvr == nvr for b in system.list_tagged(target)):
-        raise PhaseError(f"{nvr}: already in {target}")
+    pkg = _package(md, info.name, rel)
     digest = snapshots.record(session, source, below_nvrs)
     jobs = settings.stable.rules.get(phase.value, ())
     if not snapshots.rules_hold(session, source, nvr, jobs):
@@ -164,24 +165,40 @@ def promote(
             f"{nvr}: rules of {phase.value} not met: jobs {', '.join(jobs)} need a success "
             f"vote on a {below.value} repo holding it (this one: aggregate_hash={digest})"
         )
-    pkg = _package(md, info.name, rel)
+    if any(b.nvr == nvr for b in system.list_tagged(target)):
+        # tagged by a run killed before its review was pushed: push it now, else nothing to do
+        review = _push(settings, pkg.project, target, nvr)
+        if review is None:
+            raise PhaseError(f"{nvr}: already in {target} (and in the metadata)")
+        return _done(session, system, nvr, target, phase, review)
     try:
         system.tag_build(target, nvr)
     except SigningError as exc:
         raise SigningError(f"{nvr} stays in {source}: {exc}") from None
     try:
-        review = push_review(
-            settings.stable.review_url or settings.packages.path,
-            settings.stable.review_branch,
-            settings.packages.info_files,
-            lambda editor: _set_nvr(editor, pkg.project, target, nvr),
-            f"Promote CBS tags update: {nvr} to {target}\n",
-        )
+        review = _push(settings, pkg.project, target, nvr)
     except TrunklineError:
         system.untag_build(target, nvr)
         raise
-    now = snapshots.record(session, target, (b.nvr for b in system.list_tagged(target)))
-    return PhaseChange(nvr, target, phase, now, review)
+    return _done(session, system, nvr, target, phase, review)
+
+
+def _push(settings: Settings, project: str, tag: str, nvr: str) -> str | None:
+    """Push the ``buildsys-tags/<tag>.yml`` change for review (None: already recorded)."""
+    return push_review(
+        settings.stable.review_url or settings.packages.path,
+        settings.stable.review_branch,
+        settings.packages.info_files,
+        lambda editor: _set_nvr(editor, project, tag, nvr),
+        f"Promote CBS tags update: {nvr} to {tag}\n",
+    )
+
+
+def _done(
+    session: Session, system: BuildSystem, nvr: str, tag: str, phase: Phase, review: str | None
+) -> PhaseChange:
+    now = snapshots.record(session, tag, (b.nvr for b in system.list_tagged(tag)))
+    return PhaseChange(nvr, tag, phase, now, review)
 
 
 def _set_nvr(editor: MetadataEditor, project: str, tag: str, nvr: str) -> None:
