@@ -12,10 +12,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete
 
 from tests.buildsys.conftest import trunkline
 from tests.buildsys.test_local_flow import NVR
 from tests.buildsys.world import RELEASE, TAGS, StableWorld
+from trunkline.buildsys.local import LocalBuildSystem
+from trunkline.buildsys.snapshots import repo_hash
+from trunkline.cli.app import run as cli_run
+from trunkline.config import load_settings
+from trunkline.db.engine import open_database, session_factory
+from trunkline.db.models import StableTag
+from trunkline.process import run
 
 ONE_LINE = "trunkline: error: "
 
@@ -83,12 +91,17 @@ def test_bad_input_is_one_line(built: Path, argv: tuple[str, ...], code: int, sa
     ids=["bad-hub-url", "no-hub-url", "hub-for-local", "pattern", "rule", "home-no-key", "typo"],
 )
 def test_bad_stable_settings_are_refused(
-    stable_world: StableWorld, lines: tuple[str, ...], says: str
+    stable_world: StableWorld,
+    lines: tuple[str, ...],
+    says: str,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
+    """In-process through ``cli/app.run`` (the installed script's cases are above)."""
     cfg = stable_world.config(driver_lines="\n".join(lines) + "\n", data="settings")
-    got = trunkline(cfg, "stable", "status", "--release", RELEASE)
-    assert got.code == 2, got.err
-    assert got.err.count("\n") == 1 and re.search(says, got.err), got.err
+    code = cli_run(["-c", str(cfg), "stable", "status", "--release", RELEASE])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.count("\n") == 1 and err.startswith(ONE_LINE) and re.search(says, err), err
 
 
 def test_signing_failure_leaves_the_build_in_testing(
@@ -122,3 +135,34 @@ def test_signing_failure_leaves_the_build_in_testing(
     assert NVR not in stable_world.metadata_file(f"buildsys-tags/{TAGS[2]}.yml", "refs/for/master")
     release_repo = stable_world.root / "built" / "repos" / "stable" / RELEASE / "release"
     assert not release_repo.exists()
+
+
+def test_a_kill_between_tag_change_and_publication_is_repaired(
+    stable_world: StableWorld, built: Path
+) -> None:
+    """The tag rows changed, the repo was not republished: the next look republishes it."""
+    settings = load_settings(built)
+    repo = settings.builder.repos_path / "stable" / RELEASE / "testing"
+    assert (repo / f"{NVR}.noarch.rpm").is_file()  # left in testing by the signing test
+    with session_factory(open_database(settings.database_url))() as session:
+        session.execute(delete(StableTag).where(StableTag.tag == TAGS[1]))  # untag, then killed
+        session.commit()
+        system = LocalBuildSystem(settings, session)
+        assert system.list_tagged(TAGS[1]) == ()
+    assert not (repo / f"{NVR}.noarch.rpm").exists()
+    assert (repo / "repo_hash").read_text().strip() == repo_hash(TAGS[1], [])
+    dnf_sees = run(
+        [
+            "dnf",
+            "repoquery",
+            "-q",
+            "--repofrompath",
+            f"t,{repo.as_uri()}",
+            "--repo",
+            "t",
+            f"--setopt=cachedir={repo.parent / 'dnf-cache'}",
+            "--disableplugin=*",
+        ],
+        timeout=120,
+    ).stdout
+    assert dnf_sees.strip() == ""

@@ -37,8 +37,9 @@ from trunkline.builder.pipeline import find_spec
 from trunkline.buildsys import BuildSystemError
 from trunkline.buildsys.base import BuildInfo, BuildSource
 from trunkline.buildsys.phases import Phase, parse_tag
-from trunkline.buildsys.repos import PhaseRepo, publish
+from trunkline.buildsys.repos import PhaseRepo, publish, published_hash
 from trunkline.buildsys.signing import Signer
+from trunkline.buildsys.snapshots import repo_hash
 from trunkline.config import Settings
 from trunkline.db.models import StableBuild, StableTag
 from trunkline.errors import BuildError, CommandError, SpecError
@@ -250,9 +251,19 @@ class LocalBuildSystem:
         return list(self.session.scalars(stmt))
 
     def list_tagged(self, tag: str) -> tuple[BuildInfo, ...]:
-        """The builds in ``tag``, newest tagging first."""
+        """The builds in ``tag``, newest tagging first; a stale repo is republished first.
+
+        A repo is stale when its ``repo_hash`` is not the rows' content (a run killed
+        between a tag change and its publication): the next look at the tag repairs it.
+        """
         self._tag_of(tag)
-        return tuple(self._info(r) for r in self._tagged_rows(tag))
+        rows = self._tagged_rows(tag)
+        repo = self.phase_repo(tag)
+        if (rows or repo.path.exists()) and published_hash(repo) != repo_hash(
+            tag, (r.nvr for r in rows)
+        ):
+            self.publish_tag(tag)
+        return tuple(self._info(r) for r in rows)
 
     # --- repos -----------------------------------------------------------------------
 
@@ -287,8 +298,11 @@ class LocalBuildSystem:
         """Republish ``tag``'s repo from the rows (signed for a release phase)."""
         _, phase = self._tag_of(tag)
         signed = phase is Phase.RELEASE
-        rpms = [p for row in self._tagged_rows(tag) for p in self._binaries(row, signed=signed)]
+        rows = self._tagged_rows(tag)
+        rpms = [p for row in rows for p in self._binaries(row, signed=signed)]
         repo = self.phase_repo(tag)
         signer = Signer(self.stable) if signed else None
-        publish(repo, rpms, make_writer(self.settings.builder.repodata), signer=signer)
+        writer = make_writer(self.settings.builder.repodata)
+        digest = repo_hash(tag, (r.nvr for r in rows))
+        publish(repo, rpms, writer, content_hash=digest, signer=signer)
         return repo

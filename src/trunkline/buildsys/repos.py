@@ -21,6 +21,8 @@ from trunkline.buildsys.signing import PUBKEY_NAME, Signer
 from trunkline.publish.atomic import staged_dir, write_file_atomic
 from trunkline.publish.repodata import RepodataWriter
 
+HASH_FILE = "repo_hash"  # the content hash CI votes on (buildsys/snapshots.py), one line
+
 
 @dataclass(frozen=True)
 class PhaseRepo:
@@ -59,15 +61,28 @@ def _link(src: Path, dest: Path) -> None:
         shutil.copy2(src, dest)
 
 
+def published_hash(repo: PhaseRepo) -> str | None:
+    """The content hash the published repo was made for (None: never published)."""
+    try:
+        return (repo.path / HASH_FILE).read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
 def publish(
     repo: PhaseRepo,
     rpms: Sequence[Path],
     writer: RepodataWriter,
     *,
+    content_hash: str,
     signer: Signer | None = None,
     log_path: Path | None = None,
 ) -> None:
     """Publish ``rpms`` (binary RPMs, already signed for a signed phase) as ``repo``.
+
+    ``content_hash`` (the tag's content, ``snapshots.repo_hash``) is written to
+    ``repo_hash`` inside the repo, so CI can read what it votes on and a stale repo
+    (a kill between a tag change and its publication) is recognised.
 
     Raises:
         PublishError: repodata cannot be written or the rename fails (nothing changed).
@@ -84,3 +99,4 @@ def publish(
             write_file_atomic(tmp / PUBKEY_NAME, signer.public_key())
         text = repo_file_text(repo, signed=signer is not None)
         write_file_atomic(tmp / repo.repo_file.name, text)
+        write_file_atomic(tmp / HASH_FILE, content_hash + "\n")
