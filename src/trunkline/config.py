@@ -396,6 +396,20 @@ class StableSettings(_Section):
             raise ValueError("driver koji: Koji never signs (the hub's signing service does)")
         return key
 
+    @field_validator("dist")
+    @classmethod
+    def _dist_local_only(cls, dist: str, info: ValidationInfo) -> str:
+        if info.data.get("driver") == "koji":
+            raise ValueError("only for driver local (with koji the hub's build tag sets it)")
+        return dist
+
+    @field_validator("poll_interval")
+    @classmethod
+    def _poll_koji_only(cls, seconds: float, info: ValidationInfo) -> float:
+        if info.data.get("driver") != "koji":
+            raise ValueError("only for driver koji (local builds finish before build returns)")
+        return seconds
+
     @model_validator(mode="after")
     def _koji_needs_hub(self) -> StableSettings:
         if self.driver == "koji" and not self.hub_url:

@@ -17,6 +17,7 @@ from sqlalchemy import delete
 from tests.buildsys.conftest import trunkline
 from tests.buildsys.test_local_flow import NVR
 from tests.buildsys.world import RELEASE, TAGS, StableWorld
+from trunkline.builder.lock import BuilderLock
 from trunkline.buildsys.local import LocalBuildSystem
 from trunkline.buildsys.snapshots import repo_hash
 from trunkline.cli.app import run as cli_run
@@ -87,8 +88,23 @@ def test_bad_input_is_one_line(built: Path, argv: tuple[str, ...], code: int, sa
         (('rules = {candidate = ["ci"]}',), "'candidate': expected testing or release"),
         (('gpg_home = "/tmp"',), "key 'stable.gpg_home': .*needs gpg_key"),
         (('signing = "yes"',), "unknown key 'stable.signing'"),
+        (
+            ('driver = "koji"', 'hub_url = "https://cbs.example.org/kojihub"', 'dist = ".el9"'),
+            "key 'stable.dist': .*only for driver local",
+        ),
+        (("poll_interval = 1",), "key 'stable.poll_interval': .*only for driver koji"),
     ],
-    ids=["bad-hub-url", "no-hub-url", "hub-for-local", "pattern", "rule", "home-no-key", "typo"],
+    ids=[
+        "bad-hub-url",
+        "no-hub-url",
+        "hub-for-local",
+        "pattern",
+        "rule",
+        "home-no-key",
+        "typo",
+        "dist-for-koji",
+        "poll-for-local",
+    ],
 )
 def test_bad_stable_settings_are_refused(
     stable_world: StableWorld,
@@ -102,6 +118,16 @@ def test_bad_stable_settings_are_refused(
     err = capsys.readouterr().err
     assert code == 2, err
     assert err.count("\n") == 1 and err.startswith(ONE_LINE) and re.search(says, err), err
+
+
+def test_one_stable_run_at_a_time(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    settings = load_settings(built)
+    with BuilderLock(settings.builder.data_dir / "stable"):
+        code = cli_run(["-c", str(built), "stable", "status", "--release", RELEASE])
+    err = capsys.readouterr().err
+    assert code == 10 and err.count("\n") == 1 and "another trunkline run" in err, err
+    with BuilderLock(settings.builder.data_dir):  # a trunk build cycle does not block it
+        assert cli_run(["-c", str(built), "stable", "status", "--release", RELEASE]) == 0
 
 
 def test_signing_failure_leaves_the_build_in_testing(

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 @contextlib.contextmanager
 def _opened(state: AppState) -> Iterator[tuple[Settings, Session, Metadata, BuildSystem]]:
+    from trunkline.builder.lock import BuilderLock
     from trunkline.buildsys import make_build_system
     from trunkline.db.engine import open_database, session_factory
     from trunkline.metadata.api import load_metadata
@@ -41,7 +42,8 @@ def _opened(state: AppState) -> Iterator[tuple[Settings, Session, Metadata, Buil
         settings.packages.path, ref=settings.packages.ref, info_files=settings.packages.info_files
     )
     factory = session_factory(open_database(settings.database_url))
-    with factory() as session:
+    # one stable run at a time (its own lock: a trunk build cycle does not block it)
+    with BuilderLock(settings.builder.data_dir / "stable"), factory() as session:
         yield settings, session, md, make_build_system(settings, session)
 
 
