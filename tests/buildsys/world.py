@@ -166,8 +166,8 @@ def make_gpg_key(passphrase_file: Path) -> tuple[Path, str]:
     return home, fpr
 
 
-def make_world(root: Path, version: str = "1.2.0") -> StableWorld:
-    """Create the world under ``root``."""
+def make_world(root: Path, version: str = "1.2.0", *, with_key: bool = True) -> StableWorld:
+    """Create the world under ``root`` (``with_key=False``: no GPG home, no key; no signing)."""
     root.mkdir(parents=True, exist_ok=True)
     upstream = root / "upstream" / "foo"
     upstream.mkdir(parents=True)
@@ -204,5 +204,5 @@ def make_world(root: Path, version: str = "1.2.0") -> StableWorld:
 
     passphrase_file = root / "passphrase"
     passphrase_file.write_text(PASSPHRASE + "\n")
-    gnupg, key = make_gpg_key(passphrase_file)
+    gnupg, key = make_gpg_key(passphrase_file) if with_key else (root / "no-gnupg", "")
     return StableWorld(root, upstream, distgit, metadata, gnupg, key, passphrase_file)

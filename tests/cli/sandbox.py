@@ -130,12 +130,10 @@ def _setuptools_distgit(sb: Sandbox) -> Path:
 
 
 def _stable_cfg(sb: Sandbox) -> Path:
-    """A local stable builder over a fresh stable world (no rules, signing key set)."""
+    """A local stable builder over a fresh stable world (no rules, no signing key)."""
     from tests.buildsys.world import make_world
 
-    world = make_world(sb.tmp / "stable")
-    sb.stack.callback(world.close)
-    return world.config(*world.signing_lines())
+    return make_world(sb.tmp / "stable", with_key=False).config()
 
 
 # name -> how to make it in a sandbox (returns the path that "{name}" stands for).
