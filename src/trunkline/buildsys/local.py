@@ -6,9 +6,10 @@ cloned at the commit, the spec is used as it is (the NVR is the spec's, e.g.
 Source0 is the upstream release tarball (``git archive`` of the tag named by the
 spec's upstream version, ``X.Y.Z`` or ``vX.Y.Z``, under the directory name the
 Source0 file name gives), ``rpmbuild -bs`` makes the SRPM and the builder's
-rpmbuild driver the RPMs. The files go to ``<repos_dir>/stable/builds/<nvr>/``
-(staged, renamed into place) before the row is committed; an NVR is built once,
-as in Koji.
+build driver (``[build] driver``: rpmbuild, or mock for isolation; with ``[build]``
+macros and env) the RPMs, with ``[stable] dist``. The files go to
+``<repos_dir>/stable/builds/<nvr>/`` (staged, renamed into place) before the row
+is committed; an NVR is built once, as in Koji.
 
 Tags are :class:`~trunkline.db.models.StableTag` rows. After every change the
 tag's dnf repo ``<repos_dir>/stable/<release>/<phase>/`` is republished from the
@@ -30,8 +31,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from trunkline import gitcmd
+from trunkline.builder.drivers import make_driver
 from trunkline.builder.drivers.base import BuildRequest
-from trunkline.builder.drivers.rpmbuild import RpmbuildDriver
 from trunkline.builder.drivers.rpmlog import rpmbuild_error
 from trunkline.builder.pipeline import find_spec
 from trunkline.buildsys import BuildSystemError
@@ -106,21 +107,23 @@ class LocalBuildSystem:
                 self._tarball(source, info.upstream_version or info.version, name, sources, tmp)
         log = tmp / "build.log"
         argv = ["rpmbuild", "-bs", "--nodeps", "--define", f"_topdir {topdir}"]
-        argv += rpm_define_args({}, dist=self.stable.dist)
+        argv += rpm_define_args(self.settings.build.macros, dist=self.stable.dist)
         got = run([*argv, str(spec)], log_path=log, timeout=self.stable.task_timeout, check=False)
         if not got.ok:
             raise BuildSystemError(f"{nvr}: SRPM: {rpmbuild_error(got.stderr or got.stdout)}")
         srpm = next((topdir / "SRPMS").glob("*.src.rpm"))
         out = tmp / "out"
         out.mkdir()
-        result = RpmbuildDriver(self.settings.build.rpmbuild).build(
+        result = make_driver(self.settings.build).build(
             BuildRequest(
                 srpm=srpm,
                 output_dir=out,
                 log_path=tmp / "rpmbuild.log",
                 dist=self.stable.dist,
+                macros=self.settings.build.macros,
                 timeout=self.stable.task_timeout,
                 package_name=info.name,
+                env=self.settings.build.env,
             )
         )
         if not result.ok:
