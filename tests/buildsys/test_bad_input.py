@@ -8,6 +8,8 @@ missing or unusable signing key (the build then stays in testing).
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,10 +20,12 @@ from tests.buildsys.conftest import trunkline
 from tests.buildsys.test_local_flow import NVR
 from tests.buildsys.world import RELEASE, TAGS, StableWorld
 from trunkline.builder.lock import BuilderLock
+from trunkline.buildsys import SigningError
 from trunkline.buildsys.local import LocalBuildSystem
+from trunkline.buildsys.signing import Signer
 from trunkline.buildsys.snapshots import repo_hash
 from trunkline.cli.app import run as cli_run
-from trunkline.config import load_settings
+from trunkline.config import StableSettings, load_settings
 from trunkline.db.engine import open_database, session_factory
 from trunkline.db.models import StableTag
 from trunkline.process import run
@@ -192,3 +196,40 @@ def test_a_kill_between_tag_change_and_publication_is_repaired(
         timeout=120,
     ).stdout
     assert dnf_sees.strip() == ""
+
+
+def test_signing_through_gpg_agent_without_a_passphrase_file(
+    stable_world: StableWorld, built: Path, tmp_path: Path
+) -> None:
+    """A key the agent unlocks (no passphrase here): rpmsign and repodata signing work, and
+    ``verify`` refuses an RPM the key did not sign."""
+    home = Path(tempfile.mkdtemp(prefix="tla", dir="/tmp"))
+    home.chmod(0o700)
+    try:
+        gpg = ["gpg", "--homedir", str(home), "--batch", "--passphrase", ""]
+        run([*gpg, "--quick-gen-key", "Agent Key <agent@example.org>", "ed25519", "sign", "never"])
+        listed = run([*gpg, "--with-colons", "--list-secret-keys"]).stdout
+        key = next(line.split(":")[9] for line in listed.splitlines() if line.startswith("fpr:"))
+        signer = Signer(StableSettings(gpg_key=key, gpg_home=home))
+        store = load_settings(built).builder.repos_path / "stable" / "builds" / NVR
+        rpm_file = tmp_path / f"{NVR}.noarch.rpm"
+        shutil.copy(store / rpm_file.name, rpm_file)
+        with pytest.raises(SigningError, match=r"rpm -K .*: digests OK"):  # unsigned
+            signer.verify([rpm_file], signer.public_key())
+        signer.sign_rpms([rpm_file])
+        signer.verify([rpm_file], signer.public_key())
+        other = Signer(stable_world_settings(stable_world))
+        with pytest.raises(SigningError, match="rpm -K"):  # signed, but not by that key
+            other.verify([rpm_file], other.public_key())
+        signed = signer.sign_file(rpm_file)
+        run([*gpg, "--verify", str(signed), str(rpm_file)])
+    finally:
+        run(["gpgconf", "--homedir", str(home), "--kill", "gpg-agent"], check=False)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def stable_world_settings(world: StableWorld) -> StableSettings:
+    """The world's own key, unlocked by its passphrase file."""
+    return StableSettings(
+        gpg_key=world.key, gpg_home=world.gnupg, gpg_passphrase_file=world.passphrase_file
+    )
