@@ -424,6 +424,45 @@ class StableSettings(_Section):
         return value
 
 
+class UcSettings(_Section):
+    """Upper-constraints report and proposals (``trunkline uc``).
+
+    ``source``: the default ``--uc`` (a path, an http(s) URL or ``REPO@REF``); empty
+    means ``--uc`` is required. ``release``: the Release column. ``python``: the
+    target Python markers are evaluated for. ``current``: read the builder's own
+    ``<repos_dir>/current`` repo first (as repo id ``builder.reponame``). ``repos``:
+    further repo id -> baseurl (absolute path, ``file://`` or ``http(s)://``), read in
+    this order after ``current`` (base OS, deps). ``review_remote``: the metadata
+    repo's git remote ``uc propose --push`` pushes ``refs/for/<branch>`` to.
+    """
+
+    source: str = ""
+    release: str = "master"
+    python: str = "3.12"
+    current: bool = True
+    repos: dict[str, str] = Field(default_factory=dict)
+    review_remote: str = "review"
+
+    @field_validator("python")
+    @classmethod
+    def _python(cls, python: str) -> str:
+        if not re.fullmatch(r"3\.\d{1,2}", python):
+            raise ValueError("expected a Python version like 3.12")
+        return python
+
+    @field_validator("repos")
+    @classmethod
+    def _repos(cls, repos: dict[str, str]) -> dict[str, str]:
+        for name, url in repos.items():
+            if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
+                raise ValueError(f"repo id {name!r}: expected letters, digits, . _ -")
+            if not url.startswith(("file:///", "http://", "https://", "/")):
+                raise ValueError(
+                    f"repo {name!r}: {url!r} is not an absolute path, file:// or http(s) URL"
+                )
+        return repos
+
+
 class Settings(_Section):
     """The whole configuration of one builder."""
 
@@ -437,6 +476,7 @@ class Settings(_Section):
     notify: NotifySettings = NotifySettings()
     replication: ReplicationSettings = ReplicationSettings()
     stable: StableSettings = StableSettings()
+    uc: UcSettings = UcSettings()
     config_path: Path | None = None
 
     @property
@@ -483,6 +523,11 @@ def _resolve_paths(raw: dict[str, Any], base: Path) -> dict[str, Any]:
             value = stable.get(key)
             if isinstance(value, str) and not Path(value).is_absolute():
                 stable[key] = str((base / value).resolve())
+    uc = raw.get("uc")
+    if isinstance(uc, dict):
+        src = uc.get("source")
+        if isinstance(src, str) and src and "://" not in src and not Path(src).is_absolute():
+            uc["source"] = str(base / src)
     return raw
 
 

@@ -51,6 +51,7 @@ COMMAND_MODULES = (
     "outbox",
     "release",
     "stable",
+    "uc",
 )
 
 
@@ -150,6 +151,11 @@ COMMANDS: dict[str, CommandEntry] = {
         "outbox",
         "outbox_group",
         "Look at the outbox: notifications and events, and how their delivery went.",
+    ),
+    "uc": CommandEntry(
+        "uc",
+        "uc_group",
+        "Upper-constraints: the report (uc report) and the pin updates (uc propose).",
     ),
 }
 

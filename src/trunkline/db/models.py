@@ -376,3 +376,39 @@ class StableRepo(Base):
     tag: Mapped[str] = mapped_column(String(255))
     nvrs: Mapped[str] = mapped_column(Text, default="")
     timestamp: Mapped[int] = mapped_column(Integer)
+
+
+class UcRun(Base):
+    """One ``trunkline uc report`` run: what it compared and its counts per status."""
+
+    __tablename__ = "uc_runs"
+    __table_args__ = (Index("ix_uc_runs_release_id", "release", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    release: Mapped[str] = mapped_column(String(64))
+    python: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(1024))
+    timestamp: Mapped[int] = mapped_column(Integer)
+    equal: Mapped[int] = mapped_column(Integer, default=0)
+    lower: Mapped[int] = mapped_column(Integer, default=0)
+    greater: Mapped[int] = mapped_column(Integer, default=0)
+    missing: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class UcRow(Base):
+    """One module of a uc run; ``lower_since`` is when its current ``lower`` streak began."""
+
+    __tablename__ = "uc_rows"
+    __table_args__ = (Index("ix_uc_rows_run_id_module", "run_id", "module"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("uc_runs.id", ondelete="CASCADE"))
+    module: Mapped[str] = mapped_column(String(256))
+    uc_version: Mapped[str] = mapped_column(String(128))
+    package: Mapped[str] = mapped_column(String(256), default="")
+    packaged: Mapped[str] = mapped_column(String(256), default="")
+    repo: Mapped[str] = mapped_column(String(256), default="")
+    also: Mapped[str] = mapped_column(String(1024), default="")  # comma-separated repo ids
+    mapped_by: Mapped[str] = mapped_column(String(32), default="")
+    status: Mapped[str] = mapped_column(String(16))
+    lower_since: Mapped[int | None] = mapped_column(Integer, default=None)

@@ -1,0 +1,102 @@
+"""``trunkline uc``: compare upper-constraints with the repos, and propose the pin updates."""
+
+from __future__ import annotations
+
+import time
+
+import click
+
+from trunkline.cli.app import AppState
+
+STATUSES = ("equal", "lower", "greater", "missing")
+
+
+@click.group("uc")
+def uc_group() -> None:
+    """Upper-constraints: the report (uc report) and the pin updates (uc propose)."""
+
+
+@uc_group.command("report")
+@click.option(
+    "--uc", "uc_source", metavar="FILE|URL|REPO@REF", help="Constraints (default: [uc] source)."
+)
+@click.option("--release", metavar="NAME", help="Release column (default: [uc] release).")
+@click.option("--python", metavar="3.N", help="Target Python for markers (default: [uc] python).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv", "html"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--status",
+    "statuses",
+    type=click.Choice(STATUSES),
+    multiple=True,
+    help="Show only these statuses (repeatable; all are stored).",
+)
+@click.pass_obj
+def report_cmd(
+    state: AppState,
+    uc_source: str | None,
+    release: str | None,
+    python: str | None,
+    fmt: str,
+    statuses: tuple[str, ...],
+) -> None:
+    """Compare each constrained module with the package the repos ship; store the run."""
+    from trunkline.constraints.output import as_csv, as_json, as_table
+    from trunkline.constraints.service import compute_report
+    from trunkline.db.engine import open_database, session_factory, session_scope
+    from trunkline.db.uc_queries import record_run
+    from trunkline.reports.uc_page import render_uc_html, write_uc_pages
+
+    if fmt == "html" and len(statuses) > 1:
+        from trunkline.errors import InputError
+
+        raise InputError("--status: --format html shows one status or all (got several)")
+    settings = state.settings()
+    report = compute_report(settings, uc=uc_source, release=release, python=python)
+    b = settings.builder
+    engine = open_database(settings.database_url)
+    html = ""
+    try:
+        with session_scope(session_factory(engine)) as session:
+            record_run(
+                session,
+                report.rows,
+                release=report.release,
+                python=report.python,
+                source=report.source,
+                now=int(time.time()),
+            )
+            b.repos_path.mkdir(parents=True, exist_ok=True)
+            write_uc_pages(session, b.repos_path, project_name=b.project_name, baseurl=b.baseurl)
+            if fmt == "html":
+                one = statuses[0] if len(statuses) == 1 else None
+                html = render_uc_html(
+                    session, project_name=b.project_name, release=report.release, status=one
+                )
+    finally:
+        engine.dispose()
+    rows = [r for r in report.rows if not statuses or r.status.value in statuses]
+    if fmt == "html":
+        click.echo(html, nl=False)
+    elif fmt == "json":
+        meta = {
+            "release": report.release,
+            "python": report.python,
+            "source": report.source,
+            "repos": list(report.repos),
+        }
+        click.echo(as_json(rows, **meta), nl=False)
+    elif fmt == "csv":
+        click.echo(as_csv(rows), nl=False)
+    else:
+        click.echo(as_table(rows), nl=False)
+
+
+def register(group: click.Group) -> None:
+    """Add ``uc`` to the root group."""
+    group.add_command(uc_group)
