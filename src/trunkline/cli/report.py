@@ -1,5 +1,8 @@
 """``trunkline report``: regenerate the static HTML/CSV reports of the repo tree.
 
+The upper-constraints pages (``uc.html``, from the newest stored ``uc report``
+run) are written too.
+
 The build cycle already does this after every cycle; the command is for a new
 template, a restored tree, or a DB changed by hand (``--full`` ignores the
 saved state and recomputes every package).
@@ -19,6 +22,7 @@ def report_cmd(state: AppState, full: bool) -> None:
     """Write report.html (+ pages), status_report.html/.csv and ftbfs.html into the repos dir."""
     from trunkline.db.engine import open_database, session_factory, session_scope
     from trunkline.reports.render import generate_reports
+    from trunkline.reports.uc_page import write_uc_pages
 
     settings = state.settings()
     b = settings.builder
@@ -28,6 +32,7 @@ def report_cmd(state: AppState, full: bool) -> None:
             result = generate_reports(
                 session, b.repos_path, project_name=b.project_name, baseurl=b.baseurl, full=full
             )
+            write_uc_pages(session, b.repos_path, project_name=b.project_name, baseurl=b.baseurl)
     finally:
         engine.dispose()
     click.echo(
