@@ -16,7 +16,7 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any, cast
 
@@ -65,13 +65,16 @@ def _scalar(value: str, what: str) -> str:
     return value if plain_ok else SingleQuotedScalarString(value)
 
 
-def _key(p: Problem) -> tuple[str, str, str, str, str]:
+def problem_key(p: Problem) -> tuple[str, str, str, str, str]:
     """A problem without its lines, its own or those its message names.
 
     Lines shift when entries are inserted, so a problem that was there before an
     edit must compare equal after it.
     """
     return (p.file, p.severity, p.package, p.field, _PLACE_LINE.sub(r"\1", p.message))
+
+
+_key = problem_key
 
 
 class MetadataEditor:
@@ -94,6 +97,7 @@ class MetadataEditor:
         self.md: Metadata = load_metadata(root, info_files=self.info_files, cache_dir=cache_dir)
         self._docs: dict[str, Any] = {}
         self._yaml = _yaml()
+        self.errors: list[tuple[str, str, str, str, str]] = []
 
     # --- locating ------------------------------------------------------------------
 
@@ -262,11 +266,17 @@ class MetadataEditor:
             out[rel] = buf.getvalue()
         return out
 
-    def save(self) -> list[str]:
+    def save(self, baseline: Collection[tuple[str, ...]] | None = None) -> list[str]:
         """Validate the edited tree and write the changed files atomically.
 
+        Args:
+            baseline: the error keys (:func:`problem_key`) of the tree before the
+                edits, when the caller knows them (``uc propose`` caches them per git
+                tree); None validates the unedited tree first.
+
         Returns:
-            The relative paths written.
+            The relative paths written. ``self.errors`` then holds the error keys
+            of the written tree.
 
         Raises:
             MetadataError: the edits would add a validation error, or a file cannot be
@@ -275,8 +285,13 @@ class MetadataEditor:
         texts = self.texts()
         if not texts:
             return []
-        before = {_key(p) for p in validate_tree(self.root, self.info_files).errors}
+        before: set[tuple[str, ...]]
+        if baseline is None:
+            before = {_key(p) for p in validate_tree(self.root, self.info_files).errors}
+        else:
+            before = {tuple(k) for k in baseline}
         after = validate_tree(self.root, self.info_files, overrides=texts).errors
+        self.errors = [_key(p) for p in after]
         new = [p for p in after if _key(p) not in before]
         if new:
             more = f" (and {len(new) - 1} more)" if len(new) > 1 else ""
