@@ -21,7 +21,9 @@ from pathlib import Path
 import pytest
 
 from tests.cli.sandbox import Sandbox
+from tests.conftest import git
 from tests.dlrncompat.realistic import write_ini
+from tests.metadata.conftest import EDIT_TREE
 from tests.notify.smtpsink import smtp_sink
 from trunkline.builder.lock import BuilderLock
 from trunkline.cli.app import COMMANDS, EXIT_INTERRUPTED, exit_status
@@ -30,7 +32,7 @@ from trunkline.distgit.newversion import new_version
 ROOT = Path(__file__).resolve().parents[2]
 Setup = Callable[[Sandbox], None]
 # commands whose cases name a subcommand too
-GROUPS = ("distgit", "meta", "user", "dlrn", "notify", "outbox", "release", "stable")
+GROUPS = ("distgit", "meta", "user", "dlrn", "notify", "outbox", "release", "stable", "uc")
 
 
 def _nothing(sb: Sandbox) -> None:
@@ -138,6 +140,19 @@ def smtp_up(sb: Sandbox) -> None:
     sb.stack.enter_context(smtp_sink(port=int(sb["smtp_port"])))
 
 
+def uc_files(sb: Sandbox) -> None:
+    """Upper-constraints files (a good one, a bad one) and a metadata git repo with tags/."""
+    (sb.tmp / "uc.txt").write_text("nova===31.1.0\nPyYAML===6.0.2;python_version>='3.10'\n")
+    (sb.tmp / "bad-uc.txt").write_text("nova 31.1.0\n")
+    root = sb.tmp / "uc-info"
+    for rel, text in EDIT_TREE.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "metadata")
+
+
 LOCKED = r"{data}/trunkline\.lock: another trunkline run \(pid \d+\) is using this builder; .*"
 CONFLICT = r"  trunkline distgit new-version --continue   \(or --abort\)"
 
@@ -184,6 +199,30 @@ CASES = [
     ok("report", "-c {cfg} report", r"report\.html: 1 page\(s\); "),
     error("report-database", "-c {nodb_cfg} report", 9, r"database url nope://x: .*"),
     error("report-os-error", "-c {under_file_cfg} report", 74, r"\[Errno 20\] Not a directory: .*"),
+    # upper-constraints
+    ok(
+        "uc-report", "-c {cfg} uc report --uc {tmp}/uc.txt", r"2 module\(s\): .*missing 2", uc_files
+    ),
+    error(
+        "uc-report-bad-line",
+        "-c {cfg} uc report --uc {tmp}/bad-uc.txt",
+        2,
+        r"{tmp}/bad-uc\.txt:1: .*\(expected name===version\)",
+        uc_files,
+    ),
+    ok(
+        "uc-propose",
+        "uc propose --tag flamingo --uc {tmp}/uc.txt --info {tmp}/uc-info",
+        r"bump nova: \(none\) -> 31\.1\.0\ncommitted [0-9a-f]{12}: 1 pin\(s\) moved",
+        uc_files,
+    ),
+    error(
+        "uc-propose-no-tag-file",
+        "uc propose --tag epoxy --uc {tmp}/uc.txt --info {tmp}/uc-info",
+        3,
+        r"{tmp}/uc-info/tags/epoxy\.yml: not found \(expected the file of tag 'epoxy'\)",
+        uc_files,
+    ),
     # metadata queries
     ok("info", "info --info {info} nova", r"1 packages found:"),
     error("info-nowhere", "info --info {tmp}/nowhere", 3, r"{tmp}/nowhere: metadata location .*"),
