@@ -26,6 +26,10 @@ def test_the_demo_keeps_every_promise_of_the_readme(tmp_path: Path) -> None:
     assert any(n.startswith("python3-foolib-1.3.0-0.") for n in summary.installed)
     repos = summary.world.data_dir / "repos"
     assert (repos / "report.html").is_file()
+    # the world's upper-constraints: its five libraries found in current, the rest missing
+    assert summary.uc_counts["missing"] == 2
+    assert sum(summary.uc_counts.values()) == 7  # alabaster once, for Python 3.12
+    assert "foolib" in (repos / "uc.html").read_text()
     # the config it leaves behind drives one more cycle from the CLI: nothing new to build
     settings = load_settings(summary.world.config_path)
     assert settings.builder.repos_path == repos

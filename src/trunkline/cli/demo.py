@@ -37,11 +37,15 @@ def demo_cmd(directory: Path) -> None:
         f"  report        {repos / 'report.html'}",
         f"  FTBFS report  {repos / 'status_report.html'}",
         f"  installed     {', '.join(summary.installed)} (dnf --installroot from current)",
+        "  upper constr. "
+        + ", ".join(f"{k} {v}" for k, v in summary.uc_counts.items())
+        + f" ({repos / 'uc.html'})",
         "",
         "keep going:",
         f"  trunkline --config {cfg} build --dry-run",
         f"  trunkline --config {cfg} build",
         f"  trunkline --config {cfg} info --help",
+        f"  trunkline --config {cfg} uc report --status lower",
     ]
     click.echo("\n".join(lines))
 

@@ -5,7 +5,8 @@ generated world of upstream repos, distgits and rdoinfo metadata, and checks,
 as it goes, the promises the README makes: every package builds in the first
 cycle; after new upstream commits (one of which breaks its package on purpose)
 the broken package is in FTBFS, ``current`` moves on and ``consistent`` stays
-put; a package installs from ``current`` with ``dnf --installroot``. A broken
+put; a package installs from ``current`` with ``dnf --installroot``; the
+upper-constraints report finds every demo library in ``current``. A broken
 promise is a :class:`DemoError`, so ``make demo`` fails loudly instead of
 printing a happy story.
 """
@@ -19,9 +20,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trunkline.builder.cycle import BuildCycle, CycleOptions, CycleReport
-from trunkline.config import load_settings
+from trunkline.config import Settings, load_settings
 from trunkline.db.models import BuildStatus
-from trunkline.demo.world import INSTALL_NAMES, DemoWorld, advance_world, generate_world
+from trunkline.demo.world import (
+    INSTALL_NAMES,
+    UC_LIBRARIES,
+    DemoWorld,
+    advance_world,
+    generate_world,
+)
 from trunkline.errors import TrunklineError
 from trunkline.process import run
 from trunkline.publish.installcheck import dnf_base_args
@@ -46,6 +53,7 @@ class DemoSummary:
     consistent: Path
     ftbfs: tuple[str, ...]
     installed: tuple[str, ...]
+    uc_counts: dict[str, int]
 
 
 Say = Callable[[str], None]
@@ -85,6 +93,39 @@ def install_from_current(
         shutil.rmtree(root, ignore_errors=True)
 
 
+def report_uc(settings: Settings) -> dict[str, int]:
+    """``trunkline uc report`` on the world: store the run, write uc.html; counts per status."""
+    import time
+
+    from trunkline.constraints.report import counts
+    from trunkline.constraints.service import compute_report
+    from trunkline.db.engine import open_database, session_factory, session_scope
+    from trunkline.db.uc_queries import record_run
+    from trunkline.reports.uc_page import write_uc_pages
+
+    report = compute_report(settings)
+    found = {r.module for r in report.rows if r.package}
+    if not set(UC_LIBRARIES) <= found:
+        missing = ", ".join(sorted(set(UC_LIBRARIES) - found))
+        raise DemoError(f"uc report should find every demo library in current: {missing}")
+    b = settings.builder
+    engine = open_database(settings.database_url)
+    try:
+        with session_scope(session_factory(engine)) as session:
+            record_run(
+                session,
+                report.rows,
+                release=report.release,
+                python=report.python,
+                source=report.source,
+                now=int(time.time()),
+            )
+            write_uc_pages(session, b.repos_path, project_name=b.project_name, baseurl=b.baseurl)
+    finally:
+        engine.dispose()
+    return counts(report.rows)
+
+
 def run_demo(root: Path, say: Say) -> DemoSummary:
     """Generate the world, run two cycles, check the promises, install from current."""
     prepare_dir(root, say)
@@ -120,4 +161,6 @@ def run_demo(root: Path, say: Say) -> DemoSummary:
     names = list(INSTALL_NAMES)
     say(f"installing {', '.join(names)} from current with dnf --installroot")
     installed = install_from_current(world, current, settings.install_check.base_repos, names)
-    return DemoSummary(world, first, second, current, consistent, ftbfs, installed)
+    say("uc report: upper-constraints.txt against current and the base repo")
+    uc_counts = report_uc(settings)
+    return DemoSummary(world, first, second, current, consistent, ftbfs, installed, uc_counts)

@@ -82,6 +82,19 @@ PACKAGES = (
     DemoPackage("demo-release", None, conf="demo-distgit-only"),
 )
 BROKEN_PACKAGE = "demo-data"
+# the world's upper-constraints (openstack/requirements' format): its five libraries,
+# two modules nobody packages, a module pinned per Python version
+UPPER_CONSTRAINTS = """\
+foolib===1.3.0
+barclient===2.4.0
+bazutils===1.0.0
+quxlib===0.1.0
+widget===0.0.1
+requests===2.32.3
+alabaster===0.7.16;python_version=='3.9'
+alabaster===1.0.0;python_version>='3.10'
+"""
+UC_LIBRARIES = ("foolib", "barclient", "bazutils", "quxlib", "widget")
 # binary packages the demo installs from `current` (pulling their Requires from it)
 INSTALL_NAMES = ("openstack-demo", "demo-hello", "python3-bazutils")
 BASE_PROVIDES = (
@@ -298,8 +311,14 @@ def _config(world: DemoWorld, base_repo: Path) -> None:
         'tag = "trunk"\n\n'
         "[install_check]\n"
         "enabled = true\n"
-        f'base_repos = ["{base_repo.as_uri()}"]\n'
+        f'base_repos = ["{base_repo.as_uri()}"]\n\n'
+        "[uc]\n"
+        'source = "upper-constraints.txt"\n'
+        'release = "trunk"\n'
+        'python = "3.12"\n'
+        f'repos = {{ base = "{base_repo.as_uri()}" }}\n'
     )
+    (world.root / "upper-constraints.txt").write_text(UPPER_CONSTRAINTS)
 
 
 def generate_world(root: Path) -> DemoWorld:
