@@ -116,4 +116,14 @@ dist = ".el9s"
 # rules = {testing = ["job-a"], release = ["job-b"]}  # votes needed on the phase below's repo
 # gpg_key = "FINGERPRINT"        # signs the release phase (local driver only)
 review_branch = "master"         # metadata branch the buildsys-tags reviews target
+
+[uc]                             # trunkline uc report / uc propose
+source = ""                      # default --uc: a file, an http(s) URL or REPO@REF
+release = "master"               # the Release column of the report
+python = "3.12"                  # upper-constraints markers are evaluated for this Python
+current = true                   # read this builder's <repos_dir>/current first
+review_remote = "review"         # uc propose --push: this remote's refs/for/<branch>
+
+[uc.repos]                       # repo id = baseurl, read after current (base OS, deps)
+# baseos = "https://mirror.example.org/9-stream/BaseOS/x86_64/os/"
 """
