@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,3 +37,22 @@ def uc_settings(tmp_path: Path, repos: dict[str, Path], **uc: object) -> Setting
 def settings(tmp_path: Path, uc_repos: dict[str, Path]) -> Settings:
     """The uc builder of :func:`uc_settings` with default ``[uc]`` otherwise."""
     return uc_settings(tmp_path, uc_repos)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """No access log on stderr."""
+
+
+@pytest.fixture
+def http_dir(tmp_path: Path) -> Iterator[str]:
+    """A real HTTP server on loopback serving ``tmp_path``; yields its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -129,6 +130,17 @@ def test_a_repo_index_is_cached_by_the_primary_checksum(
     assert data["names"]["python3-routes"] == ["1", "2.5.1", "1"]
     again = read_repo("deps", str(uc_repos["deps"]), cdir)
     assert again == first
+
+
+def test_a_repo_over_http_is_read_from_its_repodata(
+    tmp_path: Path, uc_repos: dict[str, Path], http_dir: str
+) -> None:
+    shutil.copytree(uc_repos["deps"], tmp_path / "deps")
+    index = read_repo("deps", f"{http_dir}/deps/", tmp_path / "cache")
+    assert index.provider("PyYAML", "3.12") == ("python3-pyyaml", ("0", "6.0.1", "1"))
+    assert index.names["python3-routes"] == ("1", "2.5.1", "1")
+    with pytest.raises(InputError, match=r"repo nope: .*HTTP 404 \(expected 200\)"):
+        read_repo("nope", f"{http_dir}/nope", tmp_path / "cache")
 
 
 def test_zed_constraints_report_too(settings: Settings) -> None:

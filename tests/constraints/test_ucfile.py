@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import subprocess
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -85,20 +81,6 @@ def test_a_git_ref_of_a_requirements_repo(tmp_path: Path) -> None:
     assert read_source(f"{repo}@master")[0] == UC_2025_1.read_text()
     with pytest.raises(InputError, match=r"--uc .*@nosuch: git failed"):
         read_source(f"{repo}@nosuch")
-
-
-@pytest.fixture
-def http_dir(tmp_path: Path) -> Iterator[str]:
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.RequestHandlerClass.log_message = lambda *a: None  # type: ignore[method-assign]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_a_url(tmp_path: Path, http_dir: str) -> None:

@@ -89,15 +89,15 @@ def _local_dir(baseurl: str) -> Path | None:
     return None
 
 
-def _fetch(url: str, target: Path, timeout: float) -> None:
+def _fetch(repo: str, url: str, target: Path, timeout: float) -> None:
     import httpx
 
     try:
         resp = httpx.get(url, timeout=timeout, follow_redirects=True)
     except httpx.HTTPError as exc:
-        raise InputError(f"repo {url}: cannot download: {exc}") from None
+        raise InputError(f"repo {repo}: {url}: cannot download: {exc}") from None
     if resp.status_code != 200:
-        raise InputError(f"repo {url}: HTTP {resp.status_code} (expected 200)")
+        raise InputError(f"repo {repo}: {url}: HTTP {resp.status_code} (expected 200)")
     write_file_atomic(target, resp.content)
 
 
@@ -164,7 +164,7 @@ def read_repo(repo: str, baseurl: str, cache_dir: Path, *, timeout: float = 120.
             raise InputError(f"repo {repo}: {repomd}: not found (expected a dnf repository)")
     else:
         repomd = work / "repomd.xml"
-        _fetch(f"{base}/repodata/repomd.xml", repomd, timeout)
+        _fetch(repo, f"{base}/repodata/repomd.xml", repomd, timeout)
     href, checksum = _primary(cr, repomd, repo)
     cached = cache_dir / f"{checksum}.json"
     data: dict[str, Any] | None = None
@@ -181,7 +181,7 @@ def read_repo(repo: str, baseurl: str, cache_dir: Path, *, timeout: float = 120.
         else:
             with tempfile.TemporaryDirectory(prefix="uc-primary-") as tmp:
                 target = Path(tmp) / Path(href).name
-                _fetch(f"{base}/{href}", target, timeout)
+                _fetch(repo, f"{base}/{href}", target, timeout)
                 data = _parse_primary(cr, target, repo)
         data["version"] = CACHE_VERSION
         write_file_atomic(cached, json.dumps(data, separators=(",", ":")))
