@@ -15,6 +15,7 @@ from tests.constraints.world import UC_2025_1, UC_ZED
 from trunkline.constraints.propose import Plan, Proposal, plan_bumps, propose
 from trunkline.constraints.rules import project_of
 from trunkline.constraints.ucfile import Constraint, parse_constraints
+from trunkline.errors import CommandError, InputError, MetadataError
 from trunkline.metadata.api import load_metadata
 from trunkline.metadata.catalog import Metadata
 from trunkline.metadata.validate import validate_tree
@@ -216,3 +217,58 @@ def test_constraints_are_matched_once_per_project(md: Metadata) -> None:
     cons = [Constraint("oslo.config", "9.9.0", 1), Constraint("oslo-config", "9.9.1", 2)]
     got = plan_bumps(md, cons, "epoxy")
     assert [b.new for b in got.bumps] == ["9.9.0"]
+
+
+# --- failures, on a small tree laid out like rdoinfo ---------------------------------
+
+
+@pytest.fixture
+def small(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    from tests.metadata.conftest import EDIT_TREE
+
+    monkeypatch.setenv("TRUNKLINE_CACHE_DIR", str(tmp_path / "cache"))
+    root = tmp_path / "info"
+    for rel, text in EDIT_TREE.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    git(root, "init", "-q", "-b", "master")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "metadata")
+    return root
+
+
+NOVA = [Constraint("nova", "31.1.0", 1)]
+
+
+def test_push_without_the_remote_fails_before_writing(small: Path) -> None:
+    with pytest.raises(InputError, match=r"no git remote 'review' to push the review to"):
+        propose(small, ("rdo.yml",), NOVA, "flamingo", push_remote="review")
+    assert git(small, "status", "--porcelain") == ""
+    assert git(small, "rev-list", "--count", "HEAD") == "1"
+
+
+def test_a_refused_commit_leaves_the_tree_as_it_was(small: Path) -> None:
+    hook = small / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\necho 'rejected by hook' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    with pytest.raises(CommandError, match="rejected by hook"):
+        propose(small, ("rdo.yml",), NOVA, "flamingo")
+    assert git(small, "status", "--porcelain") == ""
+
+
+def test_uncommitted_changes_in_the_tag_file_are_refused(small: Path) -> None:
+    tags = small / "tags" / "flamingo.yml"
+    tags.write_text(tags.read_text() + "# local edit\n")
+    with pytest.raises(MetadataError, match=r"tags/flamingo\.yml: has uncommitted changes"):
+        propose(small, ("rdo.yml",), NOVA, "flamingo")
+
+
+def test_a_small_tree_gets_its_pin_and_keeps_its_comments(small: Path) -> None:
+    result = propose(small, ("rdo.yml",), NOVA, "flamingo")
+    assert [b.line() for b in result.plan.bumps] == ["nova: (none) -> 31.1.0"]
+    text = (small / "tags" / "flamingo.yml").read_text()
+    assert text == (
+        "# flamingo tags: edited by the release bot\npackages:\n"
+        "- project: nova  # the compute service\n  tags:\n    flamingo:\n"
+        "      source-branch: 31.1.0\n"
+    )

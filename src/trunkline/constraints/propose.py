@@ -159,6 +159,20 @@ def _write_baseline(
     write_file_atomic(_baseline_file(tree, info_files), json.dumps(errors))
 
 
+def _review_target(git: gitcmd.Git, root: Path, remote: str) -> tuple[str, str]:
+    """``(remote, refs/for/<branch>)``, checked before anything is written.
+
+    Raises:
+        InputError: not on a branch, or no such remote.
+    """
+    branch = git.run("symbolic-ref", "--short", "-q", "HEAD", check=False).stdout.strip()
+    if not branch:
+        raise InputError(f"{root}: not on a branch (expected one to push refs/for/<branch>)")
+    if remote not in git.output("remote").split():
+        raise InputError(f"{root}: no git remote {remote!r} to push the review to")
+    return remote, f"refs/for/{branch}"
+
+
 def propose(
     root: Path,
     info_files: Sequence[str],
@@ -196,6 +210,7 @@ def propose(
         raise MetadataError(f"{root}: not a git work tree ({exc})") from None
     if dirty:
         raise MetadataError(f"{root / rel}: has uncommitted changes (commit or reset them first)")
+    target = _review_target(git, root, push_remote) if push_remote is not None else None
     editor = MetadataEditor(root, info_files)
     plan = plan_bumps(editor.md, constraints, tag, allow_downgrade=allow_downgrade)
     if not plan.bumps:
@@ -205,26 +220,17 @@ def propose(
     tree = _clean_tree(git)
     written = editor.save(baseline=_read_baseline(tree, info_files))
     parent = git.output("rev-parse", "HEAD")
-    git.run("add", "--", *written)
-    git.run(
-        "commit",
-        "-q",
-        "-F",
-        "-",
-        "--",
-        *written,
-        input_text=commit_message(tag, plan.bumps, parent),
-    )
+    message = commit_message(tag, plan.bumps, parent)
+    try:
+        git.run("commit", "-q", "-F", "-", "--", *written, input_text=message)
+    except CommandError:
+        git.run("checkout", "-q", "HEAD", "--", *written)  # leave the tree as it was
+        raise
     commit = git.output("rev-parse", "HEAD")
     if tree is not None:  # the tree is still clean: what was validated is what was committed
         _write_baseline(git.output("rev-parse", "HEAD^{tree}"), info_files, editor.errors)
     pushed = None
-    if push_remote is not None:
-        branch = git.run("symbolic-ref", "--short", "-q", "HEAD", check=False).stdout.strip()
-        if not branch:
-            raise InputError(f"{root}: not on a branch (expected one to push refs/for/<branch>)")
-        if push_remote not in git.output("remote").split():
-            raise InputError(f"{root}: no git remote {push_remote!r} to push the review to")
-        pushed = f"refs/for/{branch}"
-        git.run("push", "-q", push_remote, f"HEAD:{pushed}")
+    if target is not None:
+        remote, pushed = target
+        git.run("push", "-q", remote, f"HEAD:{pushed}")
     return Proposal(plan, commit, pushed)
