@@ -432,7 +432,9 @@ class UcSettings(_Section):
     target Python markers are evaluated for. ``current``: read the builder's own
     ``<repos_dir>/current`` repo first (as repo id ``builder.reponame``). ``repos``:
     further repo id -> baseurl (absolute path, ``file://`` or ``http(s)://``), read in
-    this order after ``current`` (base OS, deps). ``review_remote``: the metadata
+    this order after ``current`` (base OS, deps). ``repo_files``: dnf ``.repo`` files
+    (URLs or absolute paths) whose enabled sections are read after ``repos`` (RDO's
+    ``delorean-deps.repo``). ``review_remote``: the metadata
     repo's git remote ``uc propose --push`` pushes ``refs/for/<branch>`` to.
     """
 
@@ -441,6 +443,7 @@ class UcSettings(_Section):
     python: str = "3.12"
     current: bool = True
     repos: dict[str, str] = Field(default_factory=dict)
+    repo_files: tuple[str, ...] = ()
     review_remote: str = "review"
 
     @field_validator("python")
@@ -461,6 +464,14 @@ class UcSettings(_Section):
                     f"repo {name!r}: {url!r} is not an absolute path, file:// or http(s) URL"
                 )
         return repos
+
+    @field_validator("repo_files")
+    @classmethod
+    def _repo_files(cls, files: tuple[str, ...]) -> tuple[str, ...]:
+        for url in files:
+            if not url.startswith(("file:///", "http://", "https://", "/")):
+                raise ValueError(f"{url!r} is not an absolute path, file:// or http(s) URL")
+        return files
 
 
 class Settings(_Section):

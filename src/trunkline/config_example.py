@@ -122,6 +122,7 @@ source = ""                      # default --uc: a file, an http(s) URL or REPO@
 release = "master"               # the Release column of the report
 python = "3.12"                  # upper-constraints markers are evaluated for this Python
 current = true                   # read this builder's <repos_dir>/current first
+repo_files = []                  # dnf .repo files (URLs, paths): enabled sections, after repos
 review_remote = "review"         # uc propose --push: this remote's refs/for/<branch>
 
 [uc.repos]                       # repo id = baseurl, read after current (base OS, deps)

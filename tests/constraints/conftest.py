@@ -20,14 +20,14 @@ def uc_repos(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return build_world(tmp_path_factory.mktemp("uc-world"))
 
 
-def uc_settings(tmp_path: Path, repos: dict[str, Path], **uc: object) -> Settings:
+def uc_settings(tmp_path: Path, built: dict[str, Path], **uc: object) -> Settings:
     """A builder whose ``current`` is the delorean repo, with deps and baseos configured."""
     data = tmp_path / "data"
     tree = data / "repos"
     tree.mkdir(parents=True)
-    (tree / "current").symlink_to(repos["delorean"])
+    (tree / "current").symlink_to(built["delorean"])
     section: dict[str, object] = {
-        "repos": {"deps": str(repos["deps"]), "baseos": repos["baseos"].as_uri()},
+        "repos": {"deps": str(built["deps"]), "baseos": built["baseos"].as_uri()},
         **uc,
     }
     return settings_from_dict({"builder": {"data_dir": str(data)}, "uc": section})

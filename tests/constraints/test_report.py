@@ -169,3 +169,39 @@ def test_a_configured_repo_without_repodata_is_an_error(
     settings = uc_settings(tmp_path, {**uc_repos, "deps": tmp_path})
     with pytest.raises(InputError, match=r"repo deps: .*repomd.xml: not found"):
         compute_report(settings, uc=str(UC_2025_1))
+
+
+def test_repo_files_name_further_repos(
+    tmp_path: Path, uc_repos: dict[str, Path], http_dir: str
+) -> None:
+    """RDO's dashboard reads delorean-deps.repo: its enabled sections are repos too."""
+    (tmp_path / "deps.repo").write_text(
+        f"[rdo-deps]\nname=deps\nbaseurl={uc_repos['deps'].as_uri()}\nenabled=1\n\n"
+        "[rdo-debug]\nname=off\nbaseurl=http://127.0.0.1:9/nowhere\nenabled=0\n"
+    )
+    settings = uc_settings(
+        tmp_path,
+        uc_repos,
+        repos={"baseos": str(uc_repos["baseos"])},
+        repo_files=[f"{http_dir}/deps.repo"],
+    )
+    report = compute_report(settings, uc=str(UC_2025_1))
+    assert report.repos == ("delorean", "baseos", "rdo-deps")
+    rows = {r.module: r for r in report.rows}
+    assert (rows["PyYAML"].repo, rows["WebOb"].also) == ("rdo-deps", ("rdo-deps",))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[m]\nmetalink=https://x\n", r"\[m\] has no baseurl"),
+        ("[v]\nbaseurl=http://x/$releasever/\n", r"\[v\] baseurl .* has a dnf variable"),
+        ("[deps]\nbaseurl=file:///x\n", r"repo id 'deps' given twice"),
+        ("not a repo file\n", r"not a repo file"),
+    ],
+)
+def test_bad_repo_files(tmp_path: Path, uc_repos: dict[str, Path], text: str, message: str) -> None:
+    (tmp_path / "x.repo").write_text(text)
+    settings = uc_settings(tmp_path, uc_repos, repo_files=[str(tmp_path / "x.repo")])
+    with pytest.raises(InputError, match=message):
+        compute_report(settings, uc=str(UC_2025_1))

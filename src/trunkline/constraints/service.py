@@ -1,8 +1,8 @@
 """``uc report`` as one call: read the constraints and the repos, compare, return rows.
 
 The repositories are the builder's ``<repos_dir>/current`` (repo id
-``builder.reponame``, when ``[uc] current`` is on and it has repodata) then
-``[uc] repos`` in their order.
+``builder.reponame``, when ``[uc] current`` is on and it has repodata), then
+``[uc] repos`` in their order, then the sections of ``[uc] repo_files``.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trunkline.config import Settings
+from trunkline.constraints.repofiles import repos_of
 from trunkline.constraints.report import UcRow, build_rows
 from trunkline.constraints.repos import RepoIndex, read_repo
 from trunkline.constraints.ucfile import check_python, parse_constraints, read_source
@@ -43,6 +44,13 @@ def repo_list(settings: Settings) -> list[tuple[str, str]]:
     if settings.uc.current and (current / "repodata" / "repomd.xml").is_file():
         out.append((settings.builder.reponame, str(current.resolve())))
     out.extend(settings.uc.repos.items())
+    for url in settings.uc.repo_files:
+        out.extend(repos_of(url))
+    seen: set[str] = set()
+    for rid, _ in out:
+        if rid in seen:
+            raise InputError(f"[uc]: repo id {rid!r} given twice (expected unique repo ids)")
+        seen.add(rid)
     return out
 
 
