@@ -98,6 +98,7 @@ class MetadataEditor:
         self._docs: dict[str, Any] = {}
         self._yaml = _yaml()
         self.errors: list[tuple[str, str, str, str, str]] = []
+        self._entries: dict[str, tuple[Any, dict[str, CommentedMap]]] = {}
 
     # --- locating ------------------------------------------------------------------
 
@@ -137,13 +138,21 @@ class MetadataEditor:
         packages = doc.get("packages")
         if packages is None:
             packages = doc["packages"] = CommentedSeq()
-        for entry in packages:
-            if isinstance(entry, dict) and entry.get("project") == project:
-                return cast(CommentedMap, entry)
-        if not create:
-            return None
+        index = self._entries.get(rel)
+        if index is None or index[0] is not packages:
+            # first entry of a project per file (as the scan it replaces), built once per
+            # file: a batch of pins costs one pass over the file, not one per pin
+            found: dict[str, CommentedMap] = {}
+            for item in packages:
+                if isinstance(item, dict) and isinstance(item.get("project"), str):
+                    found.setdefault(item["project"], cast(CommentedMap, item))
+            index = self._entries[rel] = (packages, found)
+        hit = index[1].get(project)
+        if hit is not None or not create:
+            return hit
         entry = CommentedMap([("project", project)])
         packages.append(entry)
+        index[1][project] = entry
         return entry
 
     def _tag_target(self, project: str, tag: str) -> CommentedMap:
@@ -298,6 +307,7 @@ class MetadataEditor:
             raise MetadataError(f"edit refused, it would add: {new[0]}{more}")
         self._write_all(texts)
         self._docs.clear()
+        self._entries.clear()
         return list(texts)
 
     def _write_all(self, texts: dict[str, str]) -> None:
