@@ -100,3 +100,14 @@ def test_get_api_uc(tmp_path: Path) -> None:
             assert [r["module"] for r in lower["rows"]] == ["a"]
             assert client.get("/api/uc", params={"release": "none"}).json()["run"] is None
             assert client.get("/api/uc", params={"status": "higher"}).status_code == 400
+
+
+def test_the_build_cycle_reports_write_a_uc_page_once(db_session: Session, tmp_path: Path) -> None:
+    """The nav of every page links uc.html: the cycle's reports make it if it is missing."""
+    from trunkline.reports.render import render_reports
+
+    render_reports(db_session, tmp_path, project_name="demo", baseurl="")
+    assert "No upper-constraints report yet" in (tmp_path / "uc.html").read_text()
+    run(db_session, 0, {"a": UcStatus.LOWER})
+    render_reports(db_session, tmp_path, project_name="demo", baseurl="")  # kept as it is
+    assert "No upper-constraints report yet" in (tmp_path / "uc.html").read_text()

@@ -279,6 +279,10 @@ def generate_reports(
 def render_reports(session: Session, repos: Path, *, project_name: str, baseurl: str) -> None:
     """Regenerate the reports incrementally after a build cycle (see :func:`generate_reports`)."""
     result = generate_reports(session, repos, project_name=project_name, baseurl=baseurl)
+    if not (repos / "uc.html").exists():  # the nav links it: "no report yet" until `uc report`
+        from trunkline.reports.uc_page import write_uc_pages
+
+        write_uc_pages(session, repos, project_name=project_name, baseurl=baseurl)
     log.info(
         "reports: %d file(s) written, %d status row(s) rendered in %.3fs",
         len(result.written),

@@ -10,7 +10,7 @@ Autoescaped like every report: module and package names come from outside.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -44,7 +44,7 @@ def render_uc_html(
         "project_name": project_name,
         "title": "Upper constraints" + (f": {status}" if status else ""),
         "baseurl": baseurl if baseurl.startswith(("http://", "https://")) else "",
-        "generated": date.today().isoformat(),
+        "generated": datetime.now(UTC).strftime("%Y-%m-%d"),
         "run": None,
         "status": status,
     }
