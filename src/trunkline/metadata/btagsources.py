@@ -18,6 +18,7 @@ written, so each line names both files; the loader's merge is untouched.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -49,8 +50,12 @@ class Assignment:
     nvr: Any
 
 
+@functools.cache
 def own_tag(rel: str) -> str | None:
-    """The CBS tag a file is for: ``buildsys-tags/<tag>.yml`` -> ``<tag>``, else None."""
+    """The CBS tag a file is for: ``buildsys-tags/<tag>.yml`` -> ``<tag>``, else None.
+
+    Cached: asked once per assignment (28,000 in rdoinfo) for a hundred file names.
+    """
     path = PurePosixPath(rel)
     if path.parent.name == BUILDSYS_DIR and path.suffix in (".yml", ".yaml"):
         return path.stem
