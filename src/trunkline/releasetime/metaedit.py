@@ -11,6 +11,7 @@ edited tree before anything is written, as every edit does.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -103,8 +104,8 @@ class ReleaseEditor(MetadataEditor):
                 out[rel] = text
         return out
 
-    def save(self) -> list[str]:
+    def save(self, baseline: Collection[tuple[str, ...]] | None = None) -> list[str]:
         """Create the folders of new files, then validate and write (see the base class)."""
         for rel in self._docs:
             (self.root / rel).parent.mkdir(parents=True, exist_ok=True)
-        return super().save()
+        return super().save(baseline)
