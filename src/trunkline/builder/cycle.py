@@ -15,7 +15,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -44,7 +44,12 @@ from trunkline.errors import (
     TrunklineError,
     UnknownPackageError,
 )
+from trunkline.ftbfs.culprit import Sides
+from trunkline.ftbfs.lifecycle import FtbfsLifecycle, PackageInfo
 from trunkline.metadata.sources import FollowedPackage, make_source
+from trunkline.outbox.dispatch import OutboxWorker, Sender
+from trunkline.outbox.routing import Router
+from trunkline.outbox.wiring import build_router, build_senders
 from trunkline.publish.atomic import remove_stale_temps
 from trunkline.publish.finished import FinishedBuild
 from trunkline.publish.layout import check_name
@@ -118,6 +123,7 @@ class CycleReport:
     dependencies: dict[str, frozenset[str]] = field(default_factory=dict)
     dependency_cycles: tuple[tuple[str, ...], ...] = ()
     skipped: int = 0  # queued builds not started because of CycleOptions.stop
+    culprits: list[tuple[int, str]] = field(default_factory=list)  # (ftbfs id, culprit state)
     seconds: float = 0.0
 
     @property
@@ -186,16 +192,30 @@ def select_packages(pkgs: list[FollowedPackage], options: CycleOptions) -> list[
 class BuildCycle:
     """Runs build cycles for one builder (one config = one DB + one repo tree)."""
 
+    OUTBOX_STOP_SECONDS = 30.0  # the final delivery pass at exit waits at most this
+
     def __init__(
         self,
         settings: Settings,
         progress: ProgressFn | None = None,
         watcher: CycleWatcher | None = None,
+        *,
+        router: Router | None = None,
+        senders: Mapping[str, Sender] | None = None,
     ) -> None:
+        """Args:
+        settings: the builder's settings.
+        progress: called with one line per step.
+        watcher: told about queued, started and finished builds.
+        router / senders: where events go and who delivers them (default:
+            ``outbox/wiring.py`` from the settings).
+        """
         self.settings = settings
         self.progress = progress or (lambda msg: log.info("%s", msg))
         self.watcher = watcher
         self._factory: sessionmaker[Session] | None = None
+        self._router = router
+        self._senders = senders
 
     @property
     def sessions(self) -> sessionmaker[Session]:
@@ -223,50 +243,82 @@ class BuildCycle:
                 removed += remove_stale_clones(b.data_dir / "mirrors")
                 if removed:
                     log.warning("removed %d leftovers of an interrupted run", removed)
-                publisher = BuildRecorder(self.settings, self._urls(pkgs))
+                lifecycle = FtbfsLifecycle(
+                    self.settings,
+                    self._router if self._router is not None else build_router(self.settings),
+                    self._package_infos(pkgs),
+                )
+                publisher = BuildRecorder(self.settings, self._urls(pkgs), lifecycle)
                 with self.sessions() as session:
                     report.reconciled = publisher.reconcile_links(session)
             report.planned = self._plan(pkgs, options, report)
             if options.dry_run:
                 report.seconds = time.monotonic() - start
                 return report
-            deps = self._dependencies(report.planned)
-            report.dependencies = deps.deps
-            report.dependency_cycles = deps.cycles
-            queue = dependency_queue(report.planned, lambda c: c.package.name, deps.deps)
-            items = [QueueItem(i, c.package.name, c) for i, c in enumerate(queue)]
-            if self.watcher is not None:
-                self.watcher.queued([(c.package.name, c.commit.commit_hash) for c in queue])
-            stopped = threading.Event()  # set on the first FAILED build with options.stop
-
-            def work(item: QueueItem[Candidate]) -> WorkResult | None:
-                return None if stopped.is_set() else self._work(item.payload, publisher)
-
-            def record(
-                item: QueueItem[Candidate], result: WorkResult | None
-            ) -> BuildOutcome | None:
-                if result is None:
-                    return None
-                outcome = self._record(item.payload, result, publisher)
-                if options.stop and outcome.status is BuildStatus.FAILED:
-                    stopped.set()
-                return outcome
-
-            outcomes = run_queue(
-                items,
-                work,
-                record,
-                workers=self._workers(options),
-                order=b.publish_order,
-                deps=deps.deps,
+            outbox = OutboxWorker(
+                self.sessions,
+                self._senders
+                if self._senders is not None
+                else build_senders(self.settings, self.sessions),
             )
-            report.outcomes = [o for o in outcomes if o is not None]
-            report.skipped = len(outcomes) - len(report.outcomes)
-            if report.outcomes:
-                self._render_reports()
-                self._replicate_reports()
+            outbox.start()
+            outbox.wake()  # what a killed run left undelivered
+            try:
+                self._build_and_publish(pkgs, options, report, publisher, lifecycle, outbox)
+            finally:
+                outbox.stop(self.OUTBOX_STOP_SECONDS)
         report.seconds = time.monotonic() - start
         return report
+
+    def _build_and_publish(
+        self,
+        pkgs: list[FollowedPackage],
+        options: CycleOptions,
+        report: CycleReport,
+        publisher: BuildRecorder,
+        lifecycle: FtbfsLifecycle,
+        outbox: OutboxWorker,
+    ) -> None:
+        """Build the planned queue, record and publish it, render reports, bisect culprits."""
+        b = self.settings.builder
+        deps = self._dependencies(report.planned)
+        report.dependencies = deps.deps
+        report.dependency_cycles = deps.cycles
+        queue = dependency_queue(report.planned, lambda c: c.package.name, deps.deps)
+        items = [QueueItem(i, c.package.name, c) for i, c in enumerate(queue)]
+        if self.watcher is not None:
+            self.watcher.queued([(c.package.name, c.commit.commit_hash) for c in queue])
+        stopped = threading.Event()  # set on the first FAILED build with options.stop
+
+        def work(item: QueueItem[Candidate]) -> WorkResult | None:
+            return None if stopped.is_set() else self._work(item.payload, publisher)
+
+        def record(item: QueueItem[Candidate], result: WorkResult | None) -> BuildOutcome | None:
+            if result is None:
+                return None
+            emitted = lifecycle.emitted
+            outcome = self._record(item.payload, result, publisher)
+            if lifecycle.emitted != emitted:
+                outbox.wake()
+            if options.stop and outcome.status is BuildStatus.FAILED:
+                stopped.set()
+            return outcome
+
+        outcomes = run_queue(
+            items,
+            work,
+            record,
+            workers=self._workers(options),
+            order=b.publish_order,
+            deps=deps.deps,
+        )
+        report.outcomes = [o for o in outcomes if o is not None]
+        report.skipped = len(outcomes) - len(report.outcomes)
+        if report.outcomes:
+            self._render_reports()
+            self._replicate_reports()
+        if lifecycle.bisecting:
+            self._bisect(pkgs, lifecycle, report, outbox)
 
     def _render_reports(self) -> None:
         # imported here: jinja2 (~2 MB) only in a cycle that built something
@@ -287,6 +339,61 @@ class BuildCycle:
     @staticmethod
     def _urls(pkgs: list[FollowedPackage]) -> dict[str, tuple[str, str]]:
         return {p.name: (p.upstream or "", p.distgit) for p in pkgs}
+
+    def _package_infos(self, pkgs: list[FollowedPackage]) -> dict[str, PackageInfo]:
+        """What the FTBFS payloads say about each package, and where its mirrors are."""
+        infos = {}
+        for pkg in pkgs:
+            up, dg = _mirror_paths(self.settings, pkg)
+            infos[pkg.name] = PackageInfo(
+                maintainers=pkg.maintainers,
+                distgit_branch=pkg.distro_branch,
+                review_origin=None,  # TODO(lead): rdoinfo review-origin (wt-notify's metadata)
+                sides=Sides(
+                    up if pkg.upstream else None,
+                    Path(pkg.distgit) if pkg.local_distgit else dg,
+                    pkg.upstream,
+                    pkg.distgit,
+                ),
+            )
+        return infos
+
+    def _bisect(
+        self,
+        pkgs: list[FollowedPackage],
+        lifecycle: FtbfsLifecycle,
+        report: CycleReport,
+        outbox: OutboxWorker,
+    ) -> None:
+        """Bisect the culprit of every period left ``bisecting`` (``ftbfs/bisect.py``)."""
+        from trunkline.builder.workspace import Workspace
+        from trunkline.ftbfs.bisect import BisectContext, run_bisection
+
+        def build(cand: Candidate, root: Path) -> tuple[BuildStatus, tuple[Path, ...]]:
+            up, dg = _mirror_paths(self.settings, cand.package)
+            pkg = cand.package
+            ws = Workspace(
+                self.settings,
+                cand,
+                up if pkg.upstream else None,
+                Path(pkg.distgit) if pkg.local_distgit else dg,
+                root,
+                int(time.time()),
+            )
+            result = ws.build()
+            return result.status, result.logs
+
+        ctx = BisectContext(
+            self.settings, self.sessions, lifecycle, {p.name: p for p in pkgs}, build
+        )
+        while lifecycle.bisecting:
+            fid = lifecycle.bisecting.pop(0)
+            self.progress(f"bisecting the culprit of FTBFS #{fid}")
+            culprit = run_bisection(ctx, fid)
+            if culprit is not None:
+                report.culprits.append((fid, culprit.state))
+                self.progress(f"  FTBFS #{fid}: culprit {culprit.state}")
+                outbox.wake()
 
     # --- polling ------------------------------------------------------------------
     def _refresh(self, pkg: FollowedPackage, local: bool = False) -> tuple[Path | None, Path]:

@@ -10,7 +10,9 @@ RPMs) runs before anything of a build is written.
 
 The order is what makes a kill at any moment harmless:
 
-1. insert the build row and flush (the transaction is still open);
+1. insert the build row and flush (the transaction is still open); open, attach to
+   or close the package's FTBFS period and enqueue its events (``ftbfs/lifecycle.py``)
+   in the same transaction;
 2. publish the hashed repo (staged in a temp dir, then renamed: never half-visible);
 3. commit the transaction (the build now exists for everyone);
 4. move ``current`` (and ``consistent``) atomically.
@@ -39,6 +41,7 @@ from trunkline.db import queries
 from trunkline.db.models import BuildStatus, CIVote, Commit, InstallStatus
 from trunkline.db.queries import BuildSummary
 from trunkline.errors import PublishError
+from trunkline.ftbfs.lifecycle import FtbfsLifecycle
 from trunkline.publish import layout, purge, recover
 from trunkline.publish.aggregate import write_aggregate
 from trunkline.publish.commitfile import ExtraFacts, commit_yaml_document, extra_yaml_document
@@ -77,13 +80,22 @@ class Recorded:
 class BuildRecorder:
     """Records the finished builds of one builder into its DB and repo tree."""
 
-    def __init__(self, settings: Settings, urls: Mapping[str, tuple[str, str]] | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        urls: Mapping[str, tuple[str, str]] | None = None,
+        lifecycle: FtbfsLifecycle | None = None,
+    ):
         """Args:
         settings: the builder's settings.
         urls: the package list in order: name -> (upstream URL, distgit URL), for
             versions.csv.
+        lifecycle: opens/closes FTBFS periods (and emits their events) in each
+            build's transaction (``ftbfs/lifecycle.py``); None records builds only
+            (remote imports).
         """
         self.settings = settings
+        self.lifecycle = lifecycle
         self.repos = settings.builder.repos_path
         self.urls = dict(urls or {})
         self._repodata: RepodataWriter | None = None
@@ -136,6 +148,23 @@ class BuildRecorder:
         row = _new_row(build, relpath)
         session.add(row)
         session.flush()
+        if self.lifecycle is None:
+            return self._record_row(session, row, relpath, build, staged)
+        try:
+            self.lifecycle.on_recorded(session, row, build, relpath)
+            return self._record_row(session, row, relpath, build, staged)
+        except BaseException:
+            self.lifecycle.forget()  # its cache may hold what was rolled back
+            raise
+
+    def _record_row(
+        self,
+        session: Session,
+        row: Commit,
+        relpath: PurePosixPath | None,
+        build: FinishedBuild,
+        staged: StagedLinks | None,
+    ) -> Recorded:
         if build.status is BuildStatus.RETRY or relpath is None:
             session.commit()
             return Recorded(row.id, row.status, None, False, False, row.install_status)

@@ -1,0 +1,1 @@
+"""The FTBFS lifecycle: open, attach, close; log excerpts, culprits, bisection, listings."""
