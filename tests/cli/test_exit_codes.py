@@ -32,7 +32,7 @@ from trunkline.distgit.newversion import new_version
 ROOT = Path(__file__).resolve().parents[2]
 Setup = Callable[[Sandbox], None]
 # commands whose cases name a subcommand too
-GROUPS = ("distgit", "meta", "user", "dlrn", "notify", "outbox", "release", "stable", "uc")
+GROUPS = ("distgit", "meta", "user", "dlrn", "notify", "outbox", "release", "stable", "uc", "ftbfs")
 
 
 def _nothing(sb: Sandbox) -> None:
@@ -108,6 +108,33 @@ def hold_lock(sb: Sandbox) -> None:
 def make_repos(sb: Sandbox) -> None:
     """The builder has a (still empty) repo tree."""
     (sb.path("data") / "repos").mkdir(parents=True)
+
+
+def built_package(sb: Sandbox) -> None:
+    """The builder has one (failed) build of python-foo: an open FTBFS period."""
+    from trunkline.config import load_settings
+    from trunkline.db.engine import open_database, session_factory
+    from trunkline.db.models import BuildStatus, Commit
+    from trunkline.ftbfs.lifecycle import replay_history
+
+    settings = load_settings(sb.path("cfg"))
+    engine = open_database(settings.database_url)
+    with session_factory(engine)() as session:
+        session.add(
+            Commit(
+                dt_commit=1,
+                dt_distro=1,
+                dt_build=1,
+                project_name="python-foo",
+                commit_hash="a" * 40,
+                distro_hash="b" * 40,
+                status=BuildStatus.FAILED,
+            )
+        )
+        session.flush()
+        replay_history(session)
+        session.commit()
+    engine.dispose()
 
 
 def second_spec(sb: Sandbox) -> None:
@@ -364,6 +391,20 @@ CASES = [
     ),
     ok("purge", "-c {cfg} purge --older-than 1", r"purged: 0 removed, "),
     error("purge-locked", "-c {cfg} purge --older-than 1", 10, LOCKED, hold_lock),
+    ok("ftbfs-list", "-c {cfg} ftbfs list", r"no package in FTBFS"),
+    ok("ftbfs-list-json", "-c {cfg} ftbfs list --all --json", r"\[\]"),
+    ok(
+        "ftbfs-show",
+        "-c {cfg} ftbfs show python-foo --json",
+        r'"in_ftbfs": true',
+        built_package,
+    ),
+    error(
+        "ftbfs-show-unknown",
+        "-c {cfg} ftbfs show nosuch",
+        3,
+        r"package 'nosuch': the builder never built it",
+    ),
     ok("sync", "-c {sync_cfg} sync", r"synced {data}/repos to {tmp}/mirror", make_repos),
     error("sync-no-targets", "-c {cfg} sync", 2, r"{cfg}: \[replication\] targets is empty; .*"),
     error("sync-no-repos", "-c {sync_cfg} sync", 8, r"{data}/repos: no repo tree to replicate"),

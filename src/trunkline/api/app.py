@@ -25,7 +25,17 @@ from trunkline import __version__
 from trunkline.api.auth import Authenticator
 from trunkline.api.deps import ApiContext, describe, unauthorized
 from trunkline.api.negotiate import Negotiator
-from trunkline.api.routes import builds, graphql, health, html, metrics, promotions, uc, votes
+from trunkline.api.routes import (
+    builds,
+    ftbfs,
+    graphql,
+    health,
+    html,
+    metrics,
+    promotions,
+    uc,
+    votes,
+)
 from trunkline.config import Settings
 from trunkline.db.engine import open_database, session_factory
 from trunkline.errors import (
@@ -161,7 +171,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.engine = engine
     _install_handlers(app)
-    for module in (health, votes, promotions, metrics, builds, html, graphql, uc):
+    for module in (health, votes, promotions, metrics, builds, html, graphql, uc, ftbfs):
         app.include_router(module.router)
     return app
 

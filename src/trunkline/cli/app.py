@@ -52,6 +52,7 @@ COMMAND_MODULES = (
     "release",
     "stable",
     "uc",
+    "ftbfs",
 )
 
 
@@ -156,6 +157,11 @@ COMMANDS: dict[str, CommandEntry] = {
         "uc",
         "uc_group",
         "Upper-constraints: the report (uc report) and the pin updates (uc propose).",
+    ),
+    "ftbfs": CommandEntry(
+        "ftbfs",
+        "ftbfs_group",
+        "The packages that fail to build from source: open periods, culprits, history.",
     ),
 }
 
