@@ -23,7 +23,7 @@ from tests.dlrncompat.conftest import (
     import_db,
     trunkline_config,
 )
-from trunkline.db.models import Base, Commit
+from trunkline.db.models import Base, Commit, Ftbfs, OutboxMessage
 
 pytestmark = pytest.mark.db
 TABLES = ("users", "projects", "commits", "civotes", "civotes_agg", "promotions")
@@ -72,6 +72,17 @@ def test_second_run_changes_nothing_and_new_builds_follow_the_carried_ids(
     assert first.returncode == 0, first.stderr
     assert "imported 21 rows" in first.stdout
     assert f"repo tree: {repos}: 7 of 7 builds' repos found there\n" in first.stdout
+    # the imported history gets its FTBFS periods, and announces nothing
+    assert "filled in: FTBFS periods of the imported builds (2 rows)" in first.stdout
+    engine = sa.create_engine(target)
+    with Session(engine) as s:
+        periods = [
+            (p.project_name, p.first_failed_commit_id, p.fix_commit_id, p.fixed_by)
+            for p in s.scalars(sa.select(Ftbfs).order_by(Ftbfs.id))
+        ]
+        assert s.scalars(sa.select(OutboxMessage)).all() == []
+    engine.dispose()
+    assert periods == [("python-bar", 2, 6, "both"), ("python-foo", 7, None, None)]
     before = dump(target)
     again = import_db(config, source)
     assert again.returncode == 0, again.stderr

@@ -27,11 +27,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from trunkline.db.models import Base, BuildStatus, InstallStatus, UserRole
 from trunkline.dlrncompat.dbimport.read import SourceDb
 from trunkline.dlrncompat.dbimport.schema import SERIAL_TABLES, TABLES, TableMap
 from trunkline.errors import DatabaseError
+from trunkline.ftbfs.lifecycle import replay_history
 
 _ENUMS = {"status": BuildStatus, "install_status": InstallStatus, "role": UserRole}
 _STATUSES = {s.value for s in BuildStatus}
@@ -205,6 +207,12 @@ def carry(source: SourceDb, target: Engine) -> ImportResult:
                     _carry_batch(conn, spec, batch, out)
                 res.tables.append(out)
             _move_sequences(conn)
+            # FTBFS periods of the imported history, in the same transaction; history
+            # is never announced (no outbox row): see ftbfs/lifecycle.py
+            with Session(bind=conn) as session:
+                made = replay_history(session)
+            if made:
+                res.filled["FTBFS periods of the imported builds"] += made
     except SQLAlchemyError as exc:
         raise DatabaseError(
             f"database {target.url.render_as_string()}: {getattr(exc, 'orig', None) or exc};"
