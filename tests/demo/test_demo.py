@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import subprocess
 import sys
@@ -24,6 +26,19 @@ def test_the_demo_keeps_every_promise_of_the_readme(tmp_path: Path) -> None:
     assert summary.ftbfs == ("demo-data",)
     assert summary.current != summary.consistent
     assert any(n.startswith("python3-foolib-1.3.0-0.") for n in summary.installed)
+    # the FTBFS was mailed (to a real SMTP server on loopback) with its culprit and log
+    # lines, then a distgit fix closed it and that was mailed too
+    opened, fixed = (
+        email.message_from_string(m, policy=email.policy.default) for m in summary.mails
+    )
+    assert opened["Subject"].startswith("[demo-centos9-master] FTBFS: demo-data (demo-data-")
+    assert opened["To"] == "core@demo.example.org"
+    body = opened.get_content()
+    assert "Move flavors to the service database" in body.split("Log:", 1)[0]  # the culprit
+    assert "flavors.yaml" in body.split("Log:", 1)[1]  # the log excerpt
+    assert fixed["Subject"].startswith("[demo-centos9-master] fixed: demo-data builds again")
+    assert "Fixed by distgit" in fixed.get_content()
+    assert any("mail caught by the local SMTP sink" in line for line in said)
     repos = summary.world.data_dir / "repos"
     assert (repos / "report.html").is_file()
     # the world's upper-constraints: its five libraries found in current, the rest missing

@@ -6,7 +6,10 @@ as it goes, the promises the README makes: every package builds in the first
 cycle; after new upstream commits (one of which breaks its package on purpose)
 the broken package is in FTBFS, ``current`` moves on and ``consistent`` stays
 put; a package installs from ``current`` with ``dnf --installroot``; the
-upper-constraints report finds every demo library in ``current``. A broken
+upper-constraints report finds every demo library in ``current``. The FTBFS
+opens a period whose mail a local SMTP sink (aiosmtpd on loopback) catches and the
+demo prints; a fix commit in the broken package's distgit closes it (a third
+cycle), with its own mail. A broken
 promise is a :class:`DemoError`, so ``make demo`` fails loudly instead of
 printing a happy story.
 """
@@ -22,11 +25,14 @@ from pathlib import Path
 from trunkline.builder.cycle import BuildCycle, CycleOptions, CycleReport
 from trunkline.config import Settings, load_settings
 from trunkline.db.models import BuildStatus
+from trunkline.demo.mail import DemoMailSender, MailSink
 from trunkline.demo.world import (
+    BROKEN_PACKAGE,
     INSTALL_NAMES,
     UC_LIBRARIES,
     DemoWorld,
     advance_world,
+    fix_broken_distgit,
     generate_world,
 )
 from trunkline.errors import TrunklineError
@@ -54,6 +60,7 @@ class DemoSummary:
     ftbfs: tuple[str, ...]
     installed: tuple[str, ...]
     uc_counts: dict[str, int]
+    mails: tuple[str, ...] = ()  # the mails the local SMTP sink caught, as text
 
 
 Say = Callable[[str], None]
@@ -127,13 +134,42 @@ def report_uc(settings: Settings) -> dict[str, int]:
 
 
 def run_demo(root: Path, say: Say) -> DemoSummary:
-    """Generate the world, run two cycles, check the promises, install from current."""
+    """Generate the world, run the cycles, check the promises, install from current."""
+    with MailSink() as sink:
+        return _run_demo(root, say, sink)
+
+
+def _caught(sink: MailSink, before: int, subject: str, say: Say) -> list[str]:
+    """The mails caught since ``before``; one whose subject has ``subject`` must be there."""
+    texts = [m.decode("utf-8", errors="replace") for m in sink.messages[before:]]
+    if not any(subject in t for t in texts):
+        raise DemoError(f"the SMTP sink on port {sink.port} caught no mail about {subject!r}")
+    for text in texts:
+        say(f"mail caught by the local SMTP sink (127.0.0.1:{sink.port}):")
+        for line in text.splitlines():
+            say(f"  | {line}")
+    return texts
+
+
+def _period_of(cycle: BuildCycle, package: str) -> dict[str, object]:
+    from trunkline.ftbfs.listing import periods
+
+    with cycle.sessions() as session:
+        found = periods(session, cycle.settings, now=0, closed=True, package=package)
+    if not found:
+        raise DemoError(f"{package}: no FTBFS period was opened")
+    return found[0]
+
+
+def _run_demo(root: Path, say: Say, sink: MailSink) -> DemoSummary:
     prepare_dir(root, say)
     (root / MARKER).write_text("trunkline demo world\n")
     say(f"generating the demo world in {root}")
     world = generate_world(root)
     settings = load_settings(world.config_path)
-    cycle = BuildCycle(settings, progress=say)
+    # TODO(lead): notify_senders(settings, factory) with [notify] pointing at the sink
+    senders = {"mail": DemoMailSender(sink.host, sink.port)}
+    cycle = BuildCycle(settings, progress=say, senders=senders)
 
     say(f"cycle 1: building {len(world.packages)} packages")
     first = cycle.run(CycleOptions())
@@ -158,9 +194,26 @@ def run_demo(root: Path, say: Say) -> DemoSummary:
     if current == consistent_before:
         raise DemoError("'current' did not move to the newest good build")
 
+    period = _period_of(cycle, BROKEN_PACKAGE)
+    if period["closed_at"] is not None:
+        raise DemoError(f"{BROKEN_PACKAGE}: its FTBFS period should be open")
+    mails = _caught(sink, 0, f"FTBFS: {BROKEN_PACKAGE}", say)
+
     names = list(INSTALL_NAMES)
     say(f"installing {', '.join(names)} from current with dnf --installroot")
     installed = install_from_current(world, current, settings.install_check.base_repos, names)
     say("uc report: upper-constraints.txt against current and the base repo")
     uc_counts = report_uc(settings)
-    return DemoSummary(world, first, second, current, consistent, ftbfs, installed, uc_counts)
+
+    subject = fix_broken_distgit(world)
+    say(f"cycle 3: a distgit fix for {BROKEN_PACKAGE} ({subject}) closes its FTBFS")
+    before = len(sink.messages)
+    cycle.run(CycleOptions())
+    period = _period_of(cycle, BROKEN_PACKAGE)
+    fix = period["fix"]
+    if period["closed_at"] is None or not isinstance(fix, dict) or fix["fixed_by"] != "distgit":
+        raise DemoError(f"{BROKEN_PACKAGE}: the distgit fix should close its FTBFS period")
+    mails += _caught(sink, before, f"fixed: {BROKEN_PACKAGE}", say)
+    return DemoSummary(
+        world, first, second, current, consistent, ftbfs, installed, uc_counts, tuple(mails)
+    )

@@ -382,3 +382,18 @@ def advance_world(world: DemoWorld) -> list[tuple[str, str]]:
     _commit(data, "Move flavors to the service database", "2025-11-20 07:50:00 +0000")
     changes.append(("demo-data", "Move flavors to the service database (breaks the spec)"))
     return changes
+
+
+def fix_broken_distgit(world: DemoWorld) -> str:
+    """The packager's answer to the FTBFS: the spec stops installing the moved file.
+
+    Returns:
+        The distgit commit's subject.
+    """
+    repo = world.distgit(BROKEN_PACKAGE)
+    spec = repo / f"{BROKEN_PACKAGE}.spec"
+    lines = spec.read_text().splitlines(keepends=True)
+    spec.write_text("".join(line for line in lines if "flavors.yaml" not in line))
+    subject = "Stop installing flavors.yaml (moved to the service database)"
+    _commit(repo, subject, "2025-11-20 09:00:00 +0000")
+    return subject
