@@ -129,3 +129,61 @@ def test_kill_nine_at_random_moments_never_corrupts_and_resumes(tmp_path: Path) 
         assert recorded.get(rel) is expected_status, rel
     newest = max((r for r in rows if r.status is BuildStatus.SUCCESS), key=lambda r: r.id)
     assert os.readlink(repos / "current") == newest.repo_dir
+
+
+# A builder whose mail sender is the test's (wt-notify's mail sender is not on this
+# branch: trunkline.demo.mail.DemoMailSender, plain smtplib, stands in for it). With
+# "die" its first send kills the whole process with SIGKILL: the build row, the FTBFS
+# period and the outbox rows are committed, the mail is not sent yet.
+RUNNER = """
+import os, signal, sys
+from pathlib import Path
+from trunkline.builder.cycle import BuildCycle, CycleOptions
+from trunkline.config import load_settings
+from trunkline.demo.mail import DemoMailSender
+
+class DieBeforeSending(DemoMailSender):
+    def send(self, envelope):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+cfg, port, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+sender = (DieBeforeSending if mode == "die" else DemoMailSender)("127.0.0.1", port)
+BuildCycle(load_settings(Path(cfg)), senders={"mail": sender}).run(CycleOptions())
+"""
+
+
+def test_kill_nine_between_the_build_record_and_the_mail_sends_it_once(tmp_path: Path) -> None:
+    from email import message_from_bytes
+
+    from trunkline.db.models import Ftbfs, OutboxMessage, OutboxState
+    from trunkline.demo.mail import MailSink
+
+    world = make_cycle_world(tmp_path, ("alpha",))
+    cfg = write_config(world)
+    runner = tmp_path / "runner.py"
+    runner.write_text(RUNNER)
+
+    with MailSink() as sink:
+
+        def run(mode: str) -> int:
+            argv = [sys.executable, str(runner), str(cfg), str(sink.port), mode]
+            return subprocess.run(argv, capture_output=True, timeout=600, check=False).returncode
+
+        assert run("send") == 0  # alpha builds: nothing to mail
+        world.break_upstream("alpha")
+        assert run("die") == -signal.SIGKILL
+        with BuildCycle(load_settings(cfg)).sessions() as session:
+            assert session.scalars(select(Ftbfs)).one().closed_at is None
+            mail = session.scalars(
+                select(OutboxMessage).where(OutboxMessage.channel == "mail")
+            ).one()
+            assert (mail.state, mail.attempts) == (OutboxState.PENDING, 0)
+        assert sink.messages == []
+        assert run("send") == 0  # nothing new to build; the outbox delivers what is due
+        assert run("send") == 0  # and never again
+        received = [message_from_bytes(m) for m in sink.messages]
+    assert [m["Subject"].split(": ", 1)[0] for m in received] == ["[trunkline] FTBFS"]
+    assert mail.message_id in received[0]["Message-ID"]
+    with BuildCycle(load_settings(cfg)).sessions() as session:
+        row = session.get(OutboxMessage, mail.id)
+        assert row is not None and (row.state, row.attempts) == (OutboxState.DELIVERED, 1)
