@@ -70,6 +70,11 @@ def test_bisection_names_the_fifth_of_eight_batched_commits(world: CycleWorld) -
         ("review", "ftbfs.opened"),
         ("mail", "ftbfs.culprit"),
     ]
+    # the FTBFS report names the bisected culprit, with the period's age and attempts
+    page = (repos / "ftbfs.html").read_text()
+    assert 'culprit <span class="culprit-state">bisected</span>' in page
+    assert f'<code class="hash">{made[4][:10]}</code>' in page
+    assert "open 0 days, 1 attempt(s)" in page and "review none" in page
     opened = json.loads(sent[0].payload)
     assert opened["culprit"]["state"] == "bisecting"
     culprit = json.loads(sent[2].payload)["culprit"]

@@ -314,11 +314,11 @@ class BuildCycle:
         )
         report.outcomes = [o for o in outcomes if o is not None]
         report.skipped = len(outcomes) - len(report.outcomes)
+        if lifecycle.bisecting:  # before the reports, so they name the culprit
+            self._bisect(pkgs, lifecycle, report, outbox)
         if report.outcomes:
             self._render_reports()
             self._replicate_reports()
-        if lifecycle.bisecting:
-            self._bisect(pkgs, lifecycle, report, outbox)
 
     def _render_reports(self) -> None:
         # imported here: jinja2 (~2 MB) only in a cycle that built something

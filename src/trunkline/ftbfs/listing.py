@@ -12,6 +12,8 @@ seconds, ``age_seconds`` from ``now`` to ``closed_at`` or now)::
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -108,3 +110,39 @@ def age_text(seconds: int) -> str:
     if hours:
         return f"{hours}h {minutes}m"
     return f"{minutes}m"
+
+
+@dataclass(frozen=True, slots=True)
+class OpenPeriod:
+    """What a status report row shows of a package's open FTBFS period."""
+
+    opened_at: int
+    attempts: int
+    culprit_state: str
+    culprit_hash: str | None
+    culprit_distro_hash: str | None
+    review_id: str | None
+    review_url: str | None
+    review_state: str | None
+
+
+def open_periods(session: Session, projects: Sequence[str]) -> dict[str, OpenPeriod]:
+    """Package -> its open period, for ``projects`` (one query; the status report's)."""
+    if not projects:
+        return {}
+    stmt = select(Ftbfs).where(
+        Ftbfs.closed_at.is_(None), Ftbfs.project_name.in_(sorted(set(projects)))
+    )
+    return {
+        p.project_name: OpenPeriod(
+            p.opened_at,
+            p.attempts,
+            p.culprit_state,
+            p.culprit_commit_hash,
+            p.culprit_distro_hash,
+            p.review_id,
+            p.review_url,
+            p.review_state,
+        )
+        for p in session.scalars(stmt)
+    }

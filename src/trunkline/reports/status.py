@@ -18,13 +18,15 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from trunkline.db import report_queries as rq
 from trunkline.db.models import BuildStatus
 from trunkline.db.report_queries import BuildRow
-from trunkline.reports.views import BuildView, build_view, fmt_time
+from trunkline.ftbfs.listing import OpenPeriod, open_periods
+from trunkline.reports.views import BuildView, Link, build_view, commit_url, fmt_time
 
 ROW_FIELDS = tuple(f.name for f in fields(BuildRow))
 CSV_HEADER = (
@@ -47,6 +49,7 @@ class PackageSummary:
     last: BuildRow
     last_success: BuildRow | None
     first_failure: BuildRow | None
+    period: OpenPeriod | None = None  # the open FTBFS period (ftbfs/lifecycle.py)
 
     @property
     def failing(self) -> bool:
@@ -66,6 +69,20 @@ class PackageView:
     ftbfs_since: BuildView | None
     last_success: str
     days: str
+    period: PeriodView | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodView:
+    """An open FTBFS period as a status row shows it: age, culprit and how it was found,
+    the review opened for it, attempts."""
+
+    age: str
+    culprit_state: str
+    culprit: Link | None
+    review: Link | None
+    review_state: str
+    attempts: int
 
 
 def summarize(session: Session, projects: Sequence[str] | None = None) -> dict[str, PackageSummary]:
@@ -76,12 +93,14 @@ def summarize(session: Session, projects: Sequence[str] | None = None) -> dict[s
     not_ok = sorted(n for n, i in last.items() if rows[i].status != BuildStatus.SUCCESS.value)
     culprits = rq.first_failure_ids(session, not_ok) if not_ok else {}
     rows.update(rq.builds_by_id(session, culprits.values()))
+    periods = open_periods(session, not_ok)
     return {
         name: PackageSummary(
             name=name,
             last=rows[last_id],
             last_success=rows[ok[name]] if name in ok else None,
             first_failure=rows[culprits[name]] if name in culprits else None,
+            period=periods.get(name),
         )
         for name, last_id in last.items()
     }
@@ -90,8 +109,33 @@ def summarize(session: Session, projects: Sequence[str] | None = None) -> dict[s
 def summary_digest(summary: PackageSummary) -> str:
     """A digest of every column of a summary: equal digests render equal rows."""
     parts = [summary.last, summary.last_success, summary.first_failure]
-    values = [None if r is None else [getattr(r, f) for f in ROW_FIELDS] for r in parts]
+    values: list[Any] = [None if r is None else [getattr(r, f) for f in ROW_FIELDS] for r in parts]
+    period = summary.period
+    values.append(None if period is None else [getattr(period, f.name) for f in fields(period)])
     return hashlib.sha256(json.dumps(values).encode()).hexdigest()
+
+
+def period_view(period: OpenPeriod, upstream: str | None, today: date) -> PeriodView:
+    """The FTBFS cell's extra lines: age in whole UTC days, culprit, review."""
+    opened = datetime.fromtimestamp(period.opened_at, UTC).date()
+    days = (today - opened).days
+    culprit = None
+    if period.culprit_hash:
+        culprit = Link(period.culprit_hash[:10], commit_url(upstream, period.culprit_hash) or "")
+    elif period.culprit_distro_hash:
+        culprit = Link(f"distgit {period.culprit_distro_hash[:10]}", "")
+    review = None
+    if period.review_id or period.review_url:
+        url = period.review_url or ""
+        review = Link(period.review_id or "review", url if url.startswith("http") else "")
+    return PeriodView(
+        age=f"{days} day{'' if days == 1 else 's'}",
+        culprit_state=period.culprit_state,
+        culprit=culprit,
+        review=review,
+        review_state=period.review_state or "",
+        attempts=period.attempts,
+    )
 
 
 def package_view(summary: PackageSummary, urls: Mapping[str, str], today: date) -> PackageView:
@@ -110,6 +154,9 @@ def package_view(summary: PackageSummary, urls: Mapping[str, str], today: date) 
         ftbfs_since=build_view(culprit, urls) if culprit is not None else None,
         last_success=fmt_time(ok.dt_build) if ok is not None else "",
         days=days,
+        period=period_view(summary.period, urls.get(summary.name), today)
+        if summary.period is not None and summary.failing
+        else None,
     )
 
 
