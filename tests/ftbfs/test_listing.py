@@ -33,8 +33,8 @@ S, F = BuildStatus.SUCCESS, BuildStatus.FAILED
 def _record(session: Session, life: FtbfsLifecycle, name: str, n: int, status: BuildStatus) -> None:
     build = FinishedBuild(
         project=name,
-        commit_hash=f"{n:040x}",
-        distro_hash=f"{n % 2:040x}",
+        commit_hash=f"{n:x}" * 40,
+        distro_hash=f"{n % 2 + 10:x}" * 40,
         commit_branch="master",
         dt_commit=T0 + n,
         dt_distro=T0,
@@ -137,6 +137,8 @@ def test_api_answers_the_same_as_the_cli(builder: Settings) -> None:
             open_now = client.get("/api/ftbfs").json()
             every = client.get("/api/ftbfs", params={"closed": 1}).json()
             one = client.get("/api/ftbfs", params={"package": "beta"}).json()
+            page = client.get("/api/report.html", params={"package": "alpha"}).text
+            never = client.get("/api/report.html", params={"package": "gamma"}).text
     finally:
         for _ in gen:
             pass
@@ -144,6 +146,14 @@ def test_api_answers_the_same_as_the_cli(builder: Settings) -> None:
     drop_age = [{k: v for k, v in e.items() if k != "age_seconds"} for e in cli]
     assert [{k: v for k, v in e.items() if k != "age_seconds"} for e in open_now] == drop_age
     assert len(every) == 3 and [e["package"] for e in one] == ["beta"]
+    # the package's report page: its FTBFS history, open first, then the closed period
+    history = page.split('<table id="ftbfs">', 1)[1].split("</table>", 1)[0]
+    rows = history.split("<tr class=")[1:]
+    assert len(rows) == 2
+    assert "<td>open</td>" in rows[0] and "alpha-1.0-0.8.el9s" in rows[0]
+    assert "<td>2023-11-14 22:20:00</td>" in rows[1]  # closed by build 4 (T0 + 400)
+    assert "both: <code>4444444444</code>" in rows[1]
+    assert "Never in FTBFS." in never
 
 
 def test_replay_history_makes_the_same_periods_silently(builder: Settings, tmp_path: Path) -> None:

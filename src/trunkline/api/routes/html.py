@@ -7,6 +7,7 @@ Jinja2 template with autoescaping (commit data and notes are untrusted).
 
 from __future__ import annotations
 
+import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -15,6 +16,7 @@ from fastapi.responses import HTMLResponse
 from trunkline.api.deps import DB, ApiContext, Ctx, reader
 from trunkline.db import api_page_queries, api_queries
 from trunkline.errors import InputError
+from trunkline.ftbfs.listing import age_text, periods
 
 router = APIRouter(prefix="/api", tags=["html"], dependencies=[Depends(reader)])
 PAGE = 100
@@ -93,10 +95,17 @@ async def civotes_agg_detail(
 async def report(
     ctx: Ctx, session: DB, offset: Offset = 0, package: Opt = None, component: Opt = None
 ) -> HTMLResponse:
-    """The newest builds (100 per page), optionally of one package or component."""
+    """The newest builds (100 per page), optionally of one package or component.
+
+    A package's page starts with its FTBFS history: each period's open and close
+    times, culprit (and how it was found), review and fix.
+    """
     commits = api_page_queries.commits_page(
         session, project=package, component=component, offset=offset, limit=PAGE
     )
+    history = []
+    if package:
+        history = periods(session, ctx.settings, now=int(time.time()), closed=True, package=package)
     return _page(
         ctx,
         "report.html.j2",
@@ -104,4 +113,7 @@ async def report(
         commits=commits,
         offset=offset,
         baseurl=ctx.settings.builder.baseurl.rstrip("/"),
+        package=package,
+        ftbfs=history,
+        age_text=age_text,
     )
