@@ -82,6 +82,17 @@ def test_bisection_names_the_fifth_of_eight_batched_commits(world: CycleWorld) -
     assert culprit["upstream"]["hash"] == made[4]
     assert culprit["upstream"]["subject"] == "Change 5: drop the config file"
 
+    # a run killed during the bisection left it 'bisecting': the next run, with nothing
+    # to build, bisects again and announces the culprit
+    with cycle.sessions() as session:
+        session.get_one(Ftbfs, period.id).culprit_state = "bisecting"
+        session.commit()
+    again = cycle.run(CycleOptions())
+    assert again.outcomes == [] and again.culprits == [(period.id, "bisected")]
+    with cycle.sessions() as session:
+        topics = [m.topic for m in session.scalars(select(OutboxMessage))]
+    assert topics.count("ftbfs.culprit") == 2
+
 
 def test_a_midpoint_failing_for_another_reason_could_not_isolate(world: CycleWorld) -> None:
     cycle = BuildCycle(world.settings(head_only=True), senders={})

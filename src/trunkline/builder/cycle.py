@@ -314,6 +314,8 @@ class BuildCycle:
         )
         report.outcomes = [o for o in outcomes if o is not None]
         report.skipped = len(outcomes) - len(report.outcomes)
+        with self.sessions() as session:
+            lifecycle.load(session)  # no-op after a recorded build; else the one query
         if lifecycle.bisecting:  # before the reports, so they name the culprit
             self._bisect(pkgs, lifecycle, report, outbox)
         if report.outcomes:

@@ -14,8 +14,8 @@ the first failing build's failed for another reason: the bisection stops with
 ``could-not-isolate`` rather than guess. A RETRY (infrastructure) stops it too.
 At most ``ceil(log2 n)`` builds for ``n`` commits (the last is known bad).
 
-A kill during a bisection leaves the row ``bisecting``; the next cycle that records
-a build (and reads the open periods) starts it again.
+A kill during a bisection leaves the row ``bisecting``; the next cycle (which reads
+the open periods once, built or not) starts it again.
 """
 
 from __future__ import annotations

@@ -133,6 +133,11 @@ class FtbfsLifecycle:
             self.bisecting.extend(fid for _, fid, state in rows if state == BISECTING)
         return self._open
 
+    def load(self, session: Session) -> None:
+        """Read the open periods now if no build has yet (a cycle that built nothing still
+        picks up a bisection a killed run left ``bisecting``): one query per cycle in all."""
+        self._open_periods(session)
+
     def forget(self) -> None:
         """Drop the cache (the recorder's transaction rolled back): re-read on next use."""
         self._open = None
