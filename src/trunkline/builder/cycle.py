@@ -47,7 +47,7 @@ from trunkline.errors import (
 from trunkline.ftbfs.culprit import Sides
 from trunkline.ftbfs.lifecycle import FtbfsLifecycle, PackageInfo
 from trunkline.metadata.sources import FollowedPackage, make_source
-from trunkline.outbox.dispatch import OutboxWorker, Sender
+from trunkline.outbox.dispatch import OutboxWorker, RetryPolicy, Sender
 from trunkline.outbox.routing import Router
 from trunkline.outbox.wiring import build_router, build_senders
 from trunkline.publish.atomic import remove_stale_temps
@@ -202,6 +202,7 @@ class BuildCycle:
         *,
         router: Router | None = None,
         senders: Mapping[str, Sender] | None = None,
+        outbox_policy: RetryPolicy | None = None,
     ) -> None:
         """Args:
         settings: the builder's settings.
@@ -209,6 +210,7 @@ class BuildCycle:
         watcher: told about queued, started and finished builds.
         router / senders: where events go and who delivers them (default:
             ``outbox/wiring.py`` from the settings).
+        outbox_policy: the delivery retries' backoff (default: ``RetryPolicy()``).
         """
         self.settings = settings
         self.progress = progress or (lambda msg: log.info("%s", msg))
@@ -216,6 +218,7 @@ class BuildCycle:
         self._factory: sessionmaker[Session] | None = None
         self._router = router
         self._senders = senders
+        self._outbox_policy = outbox_policy
 
     @property
     def sessions(self) -> sessionmaker[Session]:
@@ -260,6 +263,7 @@ class BuildCycle:
                 self._senders
                 if self._senders is not None
                 else build_senders(self.settings, self.sessions),
+                policy=self._outbox_policy,
             )
             outbox.start()
             outbox.wake()  # what a killed run left undelivered
