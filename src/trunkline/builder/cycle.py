@@ -250,6 +250,8 @@ class BuildCycle:
                     self.settings,
                     self._router if self._router is not None else build_router(self.settings),
                     self._package_infos(pkgs),
+                    # a developer's local checkout (--dev) is nobody's FTBFS to announce
+                    emit=options.dev_distgit is None,
                 )
                 publisher = BuildRecorder(self.settings, self._urls(pkgs), lifecycle)
                 with self.sessions() as session:

@@ -19,7 +19,8 @@ build); a SUCCESS of a package not in FTBFS then costs no query at all.
 History is never announced: :func:`replay_history` (run by ``dlrn import-db``) makes
 the rows of imported builds without emitting, and a failure that continues a
 failing streak recorded before the lifecycle existed (a DB older than migration
-0004) opens its period silently. Crash recovery (``publish/recover.py``) records no
+0004) opens its period silently. A ``--dev`` build (a developer's local checkout)
+keeps the periods but announces nothing. Crash recovery (``publish/recover.py``) records no
 build, so it opens and closes nothing.
 """
 
