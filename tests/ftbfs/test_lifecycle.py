@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from sqlalchemy import select
 
 from tests.builder.cycle_world import SPEC, CycleWorld, make_cycle_world
@@ -52,6 +53,9 @@ def fixed_spec(name: str) -> str:
 
 
 def test_open_attach_and_close_by_a_distgit_fix(world: CycleWorld) -> None:
+    rdo = yaml.safe_load((world.metadata / "rdo.yml").read_text())
+    rdo["packages"][0]["review-origin"] = "ssh://review.example.org:29418/alpha-distgit"
+    (world.metadata / "rdo.yml").write_text(yaml.safe_dump(rdo))
     cycle = BuildCycle(world.settings(), senders={})
     cycle.run(CycleOptions())
     assert periods(cycle) == [] and messages(cycle) == []
@@ -75,6 +79,8 @@ def test_open_attach_and_close_by_a_distgit_fix(world: CycleWorld) -> None:
     assert payload["log_url"].endswith("/rpmbuild.log")
     assert Path(payload["log_url"].removeprefix("file://")).is_file()
     assert payload["nvr"].startswith("alpha-1.0.1-0.")
+    assert payload["review_origin"] == "ssh://review.example.org:29418/alpha-distgit"
+    assert payload["distgit_branch"] == "rpm-master" and payload["upstream_branch"] == "master"
 
     # a later failing upstream commit attaches: no new event
     world.upstreams["alpha"].commit("Unrelated change", {"NEWS": "more\n"})

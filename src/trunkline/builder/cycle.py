@@ -356,7 +356,7 @@ class BuildCycle:
             infos[pkg.name] = PackageInfo(
                 maintainers=pkg.maintainers,
                 distgit_branch=pkg.distro_branch,
-                review_origin=None,  # TODO(lead): rdoinfo review-origin (wt-notify's metadata)
+                review_origin=pkg.review_origin,
                 sides=Sides(
                     up if pkg.upstream else None,
                     Path(pkg.distgit) if pkg.local_distgit else dg,

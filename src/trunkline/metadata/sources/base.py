@@ -31,6 +31,8 @@ class FollowedPackage:
         distgit_path: subdirectory of the distgit holding the spec, if not its root.
         local_distgit: True when ``distgit`` is a developer's working checkout (dev
             mode): its working tree is used as is, uncommitted changes included.
+        review_origin: the distgit's review remote (rdoinfo ``review-origin``), where an
+            FTBFS review is pushed; None when the metadata names none.
     """
 
     name: str
@@ -45,6 +47,7 @@ class FollowedPackage:
     maintainers: tuple[str, ...] = field(default_factory=tuple)
     distgit_path: str | None = None
     local_distgit: bool = False
+    review_origin: str | None = None
 
 
 class PackageSource(Protocol):

@@ -74,6 +74,7 @@ class RdoinfoSource:
                     f"{where}: package {pkg.name!r} field {exc.path!r}: {exc.why}"
                 ) from None
             distgit_path = pkg.raw.get("distgit-path")
+            review_origin = pkg.raw.get("review-origin")
             followed.append(
                 FollowedPackage(
                     name=pkg.name,
@@ -87,6 +88,7 @@ class RdoinfoSource:
                     distgit_path=str(distgit_path) if distgit_path else None,
                     source_pinned=keys.source_branch is not None,
                     tags_only=keys.tags_only,
+                    review_origin=str(review_origin) if review_origin else None,
                 )
             )
         return sorted(followed, key=lambda p: p.name)
