@@ -6,6 +6,13 @@ builds, ``publish.record`` records and publishes, ``reports`` renders). The
 cycle holds the builder lock for its whole duration, first repairs what a
 crash may have left (stale temp dirs, links behind the DB), then works through
 the queue ordered by commit time, as DLRN does.
+
+Each build's record opens, attaches to or closes its package's FTBFS period and
+queues the period's events in the same transaction (``ftbfs/lifecycle.py``); an
+:class:`~trunkline.outbox.dispatch.OutboxWorker` started with the run (senders from
+``outbox/wiring.py``) delivers them, woken after each commit that queued one, with
+a last pass bounded by ``OUTBOX_STOP_SECONDS`` at exit. After the queue, culprits
+left ``bisecting`` are bisected (``ftbfs/bisect.py``), then the reports rendered.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -150,8 +150,6 @@ def run_bisection(ctx: BisectContext, ftbfs_id: int) -> Culprit | None:
         period.culprit_commit_hash = culprit.upstream.hash if culprit.upstream else None
         row = session.get_one(Commit, period.first_failed_commit_id)
         if ctx.lifecycle.emit:
-            from pathlib import PurePosixPath
-
             relpath = PurePosixPath(row.repo_dir) if row.repo_dir else None
             payload = {
                 **ctx.lifecycle.common(period, row, info, relpath),
