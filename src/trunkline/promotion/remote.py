@@ -35,6 +35,8 @@ from sqlalchemy.orm import Session
 from trunkline.config import Settings
 from trunkline.db.models import BuildStatus
 from trunkline.errors import InputError, SourceError
+from trunkline.ftbfs.lifecycle import FtbfsLifecycle
+from trunkline.outbox.routing import Router
 from trunkline.publish import layout
 from trunkline.publish.commitfile import (
     COMMIT_FILE,
@@ -236,7 +238,9 @@ def import_repo(session: Session, settings: Settings, repo_url: str) -> ImportRe
     if not repo_url.startswith(("http://", "https://")):
         raise InputError(f"repo_url {repo_url!r}: expected an http:// or https:// URL")
     base = repo_url.rstrip("/")
-    recorder = BuildRecorder(settings)
+    # imported builds open and close FTBFS periods like local ones, silently: the
+    # builder that made them announced them (ftbfs/lifecycle.py)
+    recorder = BuildRecorder(settings, lifecycle=FtbfsLifecycle(settings, Router(), emit=False))
     ids: list[int] = []
     pending: list[FinishedBuild] = []
     with (
