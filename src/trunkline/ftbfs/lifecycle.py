@@ -20,8 +20,9 @@ History is never announced: :func:`replay_history` (run by ``dlrn import-db``) m
 the rows of imported builds without emitting, and a failure that continues a
 failing streak recorded before the lifecycle existed (a DB older than migration
 0004) opens its period silently. A ``--dev`` build (a developer's local checkout)
-keeps the periods but announces nothing. Crash recovery (``publish/recover.py``) records no
-build, so it opens and closes nothing.
+keeps the periods but announces nothing, and so does a build imported from another
+builder (``remote-import``: that builder announced it). Crash recovery
+(``publish/recover.py``) records no build, so it opens and closes nothing.
 """
 
 from __future__ import annotations

@@ -91,8 +91,7 @@ class BuildRecorder:
         urls: the package list in order: name -> (upstream URL, distgit URL), for
             versions.csv.
         lifecycle: opens/closes FTBFS periods (and emits their events) in each
-            build's transaction (``ftbfs/lifecycle.py``); None records builds only
-            (remote imports).
+            build's transaction (``ftbfs/lifecycle.py``); None records builds only.
         """
         self.settings = settings
         self.lifecycle = lifecycle
