@@ -17,6 +17,7 @@ from tests.builder.cycle_world import CycleWorld, make_cycle_world
 from trunkline.builder.cycle import BuildCycle, CycleOptions
 from trunkline.db.models import BuildStatus, Commit, Ftbfs, OutboxMessage
 from trunkline.ftbfs.bisect import Verdict, bisect
+from trunkline.reports.render import generate_reports
 
 pytestmark = pytest.mark.slow
 
@@ -92,6 +93,19 @@ def test_bisection_names_the_fifth_of_eight_batched_commits(world: CycleWorld) -
     with cycle.sessions() as session:
         topics = [m.topic for m in session.scalars(select(OutboxMessage))]
     assert topics.count("ftbfs.culprit") == 2
+
+    # the review sender records its change on the period: the status page links it
+    with cycle.sessions() as session:
+        row = session.get_one(Ftbfs, period.id)
+        row.review_id, row.review_state = "4242", "NEW"
+        row.review_url = "https://review.example.org/c/alpha-distgit/+/4242"
+        session.commit()
+        generate_reports(session, repos, project_name="t", baseurl="", full=True)
+    status = (repos / "status_report.html").read_text()
+    assert (
+        '<a class="review" href="https://review.example.org/c/alpha-distgit/+/4242">4242</a>'
+        " (NEW)" in status
+    )
 
 
 def test_a_midpoint_failing_for_another_reason_could_not_isolate(world: CycleWorld) -> None:
