@@ -139,7 +139,7 @@ def run_bisection(ctx: BisectContext, ftbfs_id: int) -> Culprit | None:
     if good_hash is not None and mirror is not None:
         try:
             culprit = _bisect_period(ctx, ftbfs_id, pkg, info, good_hash, bad_pair)
-        except TrunklineError as exc:
+        except (TrunklineError, OSError) as exc:  # never fails the cycle: not isolated
             log.warning("%s: bisection stopped: %s", project, exc)
             culprit = Culprit(COULD_NOT_ISOLATE)
     with session_scope(ctx.factory) as session:
