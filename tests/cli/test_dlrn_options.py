@@ -290,3 +290,43 @@ def test_use_public(sandbox: Sandbox) -> None:
     seen = json.loads(record.read_text())
     assert seen["config"] != str(base)  # a config generated with the current repo
     assert f"baseurl={current}" in seen["text"]
+
+
+def test_no_repo(sandbox: Sandbox) -> None:
+    """``--no-repo``: builds recorded, own RPMs published without repodata; links stay.
+
+    DLRN moves ``current`` onto such a directory; trunkline keeps it on the last
+    real repo, also across a restart's link reconciliation, and links the builds
+    into the next indexed publication.
+    """
+    world = make_cycle_world(sandbox.tmp / "world", ("one", "two"))
+    meta = ("--config-override", f'packages.path="{world.metadata}"')
+    repos = Path(sandbox["data"]) / "repos"
+    assert run(sandbox, *meta).returncode == 0
+    first = (repos / "current").resolve()
+    assert (first / "repodata" / "repomd.xml").is_file()
+
+    world.upstream_commit("one", "Built without a repo")
+    proc = run(sandbox, *meta, "--no-repo")
+    assert proc.returncode == 0, proc.stderr
+    assert "1 built: 1 ok" in proc.stdout
+    assert (repos / "current").resolve() == first
+    assert (repos / "consistent").resolve() == first
+    unindexed = [d for d in repos.glob("*/*/*") if d.is_dir() and d != first]
+    newest = max(unindexed, key=lambda d: d.stat().st_mtime)
+    names = {p.name for p in newest.iterdir()}
+    assert not {"repodata", "delorean.repo"} & names
+    assert {"commit.yaml", "versions.csv"} <= names
+    own = [n for n in names if n.endswith(".rpm")]
+    assert own and all(n.startswith("one-") for n in own)
+    assert all(not (newest / n).is_symlink() for n in own)
+
+    # a run with nothing new reconciles the links: current must stay on a real repo
+    assert run(sandbox, *meta).returncode == 0
+    assert (repos / "current").resolve() == first
+
+    world.upstream_commit("two", "Published normally")
+    assert run(sandbox, *meta).returncode == 0
+    latest = (repos / "current").resolve()
+    assert latest != first and (latest / "repodata" / "repomd.xml").is_file()
+    assert set(own) <= {p.name for p in latest.iterdir()}  # one's unindexed build

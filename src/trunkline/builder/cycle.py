@@ -91,6 +91,9 @@ class CycleOptions:
             the builds already running finish and are recorded.
         replan: plan commits already built too (DLRN ``--run``: run a command per
             commit whether or not it was built).
+        index: False for DLRN's ``--no-repo``: successful builds are recorded and
+            their RPMs published in their own directories without repodata;
+            ``current`` and ``consistent`` do not move (``BuildRecorder``).
     """
 
     packages: tuple[str, ...] = ()
@@ -102,6 +105,7 @@ class CycleOptions:
     local: bool = False
     stop: bool = False
     replan: bool = False
+    index: bool = True
 
 
 @dataclass(frozen=True)
@@ -260,7 +264,9 @@ class BuildCycle:
                     # a developer's local checkout (--dev) is nobody's FTBFS to announce
                     emit=options.dev_distgit is None,
                 )
-                publisher = BuildRecorder(self.settings, self._urls(pkgs), lifecycle)
+                publisher = BuildRecorder(
+                    self.settings, self._urls(pkgs), lifecycle, index=options.index
+                )
                 with self.sessions() as session:
                     report.reconciled = publisher.reconcile_links(session)
             report.planned = self._plan(pkgs, options, report)
@@ -547,8 +553,8 @@ class BuildCycle:
             dt_build=dt_build,
         )
         result = ws.build()
-        if result.status is not BuildStatus.SUCCESS:
-            return result
+        if result.status is not BuildStatus.SUCCESS or not publisher.index:
+            return result  # (an unindexed publication links nothing)
         relpath = publisher.relpath_of(
             pkg.component, cand.commit.commit_hash, cand.distro.commit_hash
         )

@@ -124,6 +124,13 @@ def print_report(report: CycleReport, dry_run: bool) -> None:
 )
 @click.option("--stop", is_flag=True, help="Start no new build after the first FTBFS (DLRN).")
 @click.option(
+    "--no-repo",
+    "no_repo",
+    is_flag=True,
+    help="DLRN's --no-repo: publish each build's own RPMs without repodata; current and "
+    "consistent stay on the last real repo.",
+)
+@click.option(
     "--local",
     is_flag=True,
     help="Fetch nothing: build from the mirrors as they are; fetch only those never "
@@ -203,6 +210,7 @@ def build_cmd(
     sequential: bool,
     order: bool,
     stop: bool,
+    no_repo: bool,
     local: bool,
     show_status: bool,
     recheck: bool,
@@ -226,6 +234,7 @@ def build_cmd(
         local=local,
         stop=stop,
         replan=run_cmd is not None,
+        index=not no_repo,
     )
     if run_cmd is not None:  # DLRN: --run implies --head-only, and records nothing
         options = replace(options, head_only=True, dry_run=True)

@@ -32,6 +32,9 @@ NAMING = {
 }
 
 FLAG_PURGED = 0x2
+FLAG_UNINDEXED = 0x4
+"""trunkline's: a successful build published without repodata (``build --no-repo``).
+``current``/``consistent`` never point at its directory (DLRN's flags use 0x2 only)."""
 
 
 def split_artifacts(artifacts: str | None) -> list[str]:

@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from trunkline.db.models import FLAG_PURGED, BuildStatus, Commit, split_artifacts
+from trunkline.db.models import (
+    FLAG_PURGED,
+    FLAG_UNINDEXED,
+    BuildStatus,
+    Commit,
+    split_artifacts,
+)
 
 
 def last_processed(session: Session, project: str, *, kind: str = "rpm") -> Commit | None:
@@ -203,13 +209,20 @@ def failing_projects(
 
 
 def newest_success(
-    session: Session, *, component: str | None = None, before_id: int | None = None
+    session: Session,
+    *,
+    component: str | None = None,
+    before_id: int | None = None,
+    indexed_only: bool = False,
 ) -> Commit | None:
     """The newest SUCCESS build overall (what ``current`` should point at).
 
-    ``before_id`` excludes that build and later ones (the repo published before it).
+    ``before_id`` excludes that build and later ones (the repo published before it);
+    ``indexed_only`` excludes builds published without a repo (``FLAG_UNINDEXED``).
     """
     stmt = select(Commit).where(Commit.status == BuildStatus.SUCCESS, Commit.type == "rpm")
+    if indexed_only:
+        stmt = stmt.where(Commit.flags.op("&")(FLAG_UNINDEXED) == 0)
     if before_id is not None:
         stmt = stmt.where(Commit.id < before_id)
     if component is not None:

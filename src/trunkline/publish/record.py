@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from trunkline.config import Settings
 from trunkline.db import queries
-from trunkline.db.models import BuildStatus, CIVote, Commit, InstallStatus
+from trunkline.db.models import FLAG_UNINDEXED, BuildStatus, CIVote, Commit, InstallStatus
 from trunkline.db.queries import BuildSummary
 from trunkline.errors import PublishError
 from trunkline.ftbfs.lifecycle import FtbfsLifecycle
@@ -54,6 +54,7 @@ from trunkline.publish.repo import (
     own_artifacts,
     publish_build,
     publish_failure,
+    publish_unindexed,
     stage_links,
 )
 from trunkline.publish.repodata import RepodataWriter, make_writer
@@ -85,6 +86,8 @@ class BuildRecorder:
         settings: Settings,
         urls: Mapping[str, tuple[str, str]] | None = None,
         lifecycle: FtbfsLifecycle | None = None,
+        *,
+        index: bool = True,
     ):
         """Args:
         settings: the builder's settings.
@@ -92,7 +95,12 @@ class BuildRecorder:
             versions.csv.
         lifecycle: opens/closes FTBFS periods (and emits their events) in each
             build's transaction (``ftbfs/lifecycle.py``); None records builds only.
+        index: False for ``build --no-repo``: a successful build's directory gets
+            its own RPMs but no repodata and no links, and ``current`` and
+            ``consistent`` stay where they are (DLRN moves them onto that
+            directory, leaving every consumer of ``current`` without a repo).
         """
+        self.index = index
         self.settings = settings
         self.lifecycle = lifecycle
         self.repos = settings.builder.repos_path
@@ -196,6 +204,15 @@ class BuildRecorder:
     ) -> Recorded:
         component = self._component(row.component)
         row.artifacts = ",".join(own_artifacts(relpath, build.rpms))
+        if not self.index:
+            if staged is not None:
+                shutil.rmtree(staged.path, ignore_errors=True)
+            row.flags = (row.flags or 0) | FLAG_UNINDEXED
+            # versions.csv as DLRN writes it with --no-repo; the links are not made
+            publish_unindexed(self._request(session, row, relpath, build, link_others=True))
+            session.commit()
+            self._replicate(relpath, (), component)
+            return Recorded(row.id, row.status, relpath, False, False, row.install_status)
         req = self._request(session, row, relpath, build, link_others=True)
         if staged is not None and staged.path.parent != (self.repos / relpath).parent:
             shutil.rmtree(staged.path, ignore_errors=True)
@@ -248,7 +265,9 @@ class BuildRecorder:
         if link_others:
             newest = queries.latest_build_summaries(session, component=component)
             versions = render_versions_csv(self._versions(row, latest, newest))
-        previous = queries.newest_success(session, component=component, before_id=row.id)
+        previous = queries.newest_success(
+            session, component=component, before_id=row.id, indexed_only=True
+        )
         prev_path = None
         if previous is not None and previous.repo_dir:
             candidate = self.repos / previous.repo_dir

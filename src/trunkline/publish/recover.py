@@ -35,7 +35,7 @@ def reconcile_links(session: Session, repos: Path, *, use_components: bool) -> l
     if use_components:
         components = list(queries.components(session))
     for component in components:
-        newest = queries.newest_success(session, component=component)
+        newest = queries.newest_success(session, component=component, indexed_only=True)
         if newest is not None and newest.repo_dir and _moved(repos, "current", newest, component):
             moved.append("current" if component is None else f"{component}/current")
         vote_stmt = (

@@ -178,6 +178,29 @@ def publish_build(
     return final
 
 
+def publish_unindexed(req: PublishRequest) -> Path:
+    """Publish a successful build's own RPMs and logs, without repodata (``build --no-repo``).
+
+    DLRN's ``--no-repo`` (``post_build_rpm(build_repo=False)``): the build's
+    directory holds its own RPMs, logs, ``commit.yaml`` and ``versions.csv``, but
+    no links to the other packages, no ``.repo`` file and no repodata. Unlike
+    DLRN, no link is moved onto it (see ``BuildRecorder``); the next indexed
+    publication links its RPMs in as the package's newest build.
+
+    Raises:
+        PublishError: a built file is missing, or the rename failed.
+    """
+    final = req.repos_root / req.relpath
+    with staged_dir(final) as tmp:
+        for f in req.files:
+            if not f.is_file():
+                raise PublishError(f"{f}: built file missing; nothing published")
+            _place(f, tmp / f.name)
+        _common_files(tmp, req)
+        (tmp / "versions.csv").write_text(req.versions_csv, encoding="utf-8")
+    return final
+
+
 def publish_failure(req: PublishRequest) -> Path:
     """Publish a failed build's directory: logs and the two YAML files, no repodata."""
     final = req.repos_root / req.relpath
