@@ -76,3 +76,31 @@ def test_bad_config_names_the_key(tmp_path: Path, text: str, message: str) -> No
 def test_missing_config_says_how_to_make_one(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="trunkline init"):
         load_settings(tmp_path / "nope.toml")
+
+
+@pytest.mark.parametrize(
+    "override",
+    [
+        "builder.workers=3",
+        'notify.smtp_server="127.0.0.1"',
+        'stable.tag_pattern="x-{release}-{phase}"',
+    ],
+)
+def test_an_override_keeps_the_sections_it_does_not_touch_unset(
+    tmp_path: Path, override: str
+) -> None:
+    """Sections that refuse keys they do not use ([notify], [stable]) see only given keys.
+
+    Re-validating every default as if written would make [notify] say its mail keys
+    need a server, and [stable] that a key is for the other driver.
+    """
+    from trunkline.config import apply_overrides
+
+    cfg = tmp_path / "trunkline.toml"
+    cfg.write_text('[builder]\ndata_dir = "data"\n')
+    settings = apply_overrides(load_settings(cfg), (override,))
+    section, _, key = override.partition("=")[0].partition(".")
+    assert getattr(getattr(settings, section), key) != getattr(
+        getattr(load_settings(cfg), section), key
+    )
+    assert settings.builder.data_dir == (tmp_path / "data").resolve()

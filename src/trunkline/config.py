@@ -609,13 +609,20 @@ def apply_overrides(settings: Settings, overrides: tuple[str, ...]) -> Settings:
     """
     if not overrides:
         return settings
-    raw = settings.model_dump()
+    # keys are checked against every key, but only what was given is re-validated: the
+    # sections' "is this key used?" checks look at the keys set, not at the defaults
+    known = settings.model_dump()
+    raw = settings.model_dump(exclude_unset=True)
     for item in overrides:
         dotted, sep, text = item.partition("=")
         path = dotted.split(".")
         if not sep or len(path) < 2 or not all(path):
             raise ConfigError(f"--config-override {item!r}: expected SECTION.KEY=VALUE")
-        _set_key(raw, path, _override_value(text), item)
+        _set_key(known, path, _override_value(text), item)
+        node = raw
+        for key in path[:-1]:
+            node = node.setdefault(key, {})
+        node[path[-1]] = _override_value(text)
     base = settings.config_path.parent if settings.config_path else Path.cwd()
     return settings_from_dict(_resolve_paths(raw, base), source="--config-override")
 

@@ -131,24 +131,27 @@ def test_kill_nine_at_random_moments_never_corrupts_and_resumes(tmp_path: Path) 
     assert os.readlink(repos / "current") == newest.repo_dir
 
 
-# A builder whose mail sender is the test's (wt-notify's mail sender is not on this
-# branch: trunkline.demo.mail.DemoMailSender, plain smtplib, stands in for it). With
-# "die" its first send kills the whole process with SIGKILL: the build row, the FTBFS
-# period and the outbox rows are committed, the mail is not sent yet.
+# A builder whose [notify] mails a sink on the test's port. With "die" its first
+# SMTP send kills the whole process with SIGKILL: the build row, the FTBFS period
+# and the outbox rows are committed, the mail is not sent yet.
 RUNNER = """
 import os, signal, sys
 from pathlib import Path
 from trunkline.builder.cycle import BuildCycle, CycleOptions
-from trunkline.config import load_settings
-from trunkline.demo.mail import DemoMailSender
-
-class DieBeforeSending(DemoMailSender):
-    def send(self, envelope):
-        os.kill(os.getpid(), signal.SIGKILL)
+from trunkline.config import apply_overrides, load_settings
+from trunkline.notify import mail
 
 cfg, port, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-sender = (DieBeforeSending if mode == "die" else DemoMailSender)("127.0.0.1", port)
-BuildCycle(load_settings(Path(cfg)), senders={"mail": sender}).run(CycleOptions())
+if mode == "die":
+    def die(self, msg, *, sender, to):
+        os.kill(os.getpid(), signal.SIGKILL)
+    mail.SmtpTransport.send = die
+settings = apply_overrides(
+    load_settings(Path(cfg)),
+    ('notify.smtp_server="127.0.0.1"', f"notify.smtp_port={port}",
+     'notify.recipients=["team@example.org"]'),
+)
+BuildCycle(settings).run(CycleOptions())
 """
 
 
@@ -182,7 +185,7 @@ def test_kill_nine_between_the_build_record_and_the_mail_sends_it_once(tmp_path:
         assert run("send") == 0  # nothing new to build; the outbox delivers what is due
         assert run("send") == 0  # and never again
         received = [message_from_bytes(m) for m in sink.messages]
-    assert [m["Subject"].split(": ", 1)[0] for m in received] == ["[trunkline] FTBFS"]
+    assert [m["Subject"] for m in received] == ["[trunkline] trunkline: alpha failed to build"]
     assert mail.message_id in received[0]["Message-ID"]
     with BuildCycle(load_settings(cfg)).sessions() as session:
         row = session.get(OutboxMessage, mail.id)

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.builder.cycle_world import CycleWorld, make_cycle_world
+from tests.ftbfs.routes import ftbfs_router
 from trunkline.builder.cycle import BuildCycle, CycleOptions
 from trunkline.db.models import BuildStatus, Commit, Ftbfs, OutboxMessage
 from trunkline.ftbfs.bisect import Verdict, bisect
@@ -45,7 +46,7 @@ def _commits(world: CycleWorld, breaking: dict[int, str]) -> list[str]:
 
 
 def test_bisection_names_the_fifth_of_eight_batched_commits(world: CycleWorld) -> None:
-    cycle = BuildCycle(world.settings(head_only=True), senders={})
+    cycle = BuildCycle(world.settings(head_only=True), senders={}, router=ftbfs_router())
     cycle.run(CycleOptions())
     made = _commits(world, {5: "drop"})
     report = cycle.run(CycleOptions())
@@ -109,7 +110,7 @@ def test_bisection_names_the_fifth_of_eight_batched_commits(world: CycleWorld) -
 
 
 def test_a_midpoint_failing_for_another_reason_could_not_isolate(world: CycleWorld) -> None:
-    cycle = BuildCycle(world.settings(head_only=True), senders={})
+    cycle = BuildCycle(world.settings(head_only=True), senders={}, router=ftbfs_router())
     cycle.run(CycleOptions())
     _commits(world, {4: "dir", 5: "drop"})  # the first midpoint (4th) fails otherwise
     report = cycle.run(CycleOptions())

@@ -16,6 +16,7 @@ import yaml
 from sqlalchemy import select
 
 from tests.builder.cycle_world import SPEC, CycleWorld, make_cycle_world
+from tests.ftbfs.routes import ftbfs_router
 from trunkline.builder.cycle import BuildCycle, CycleOptions
 from trunkline.db.models import BuildStatus, Commit, Ftbfs, OutboxMessage
 
@@ -56,7 +57,7 @@ def test_open_attach_and_close_by_a_distgit_fix(world: CycleWorld) -> None:
     rdo = yaml.safe_load((world.metadata / "rdo.yml").read_text())
     rdo["packages"][0]["review-origin"] = "ssh://review.example.org:29418/alpha-distgit"
     (world.metadata / "rdo.yml").write_text(yaml.safe_dump(rdo))
-    cycle = BuildCycle(world.settings(), senders={})
+    cycle = BuildCycle(world.settings(), senders={}, router=ftbfs_router())
     cycle.run(CycleOptions())
     assert periods(cycle) == [] and messages(cycle) == []
 
@@ -111,7 +112,7 @@ def test_first_build_failing_opens_with_unknown_culprit_and_upstream_fix(
     world: CycleWorld,
 ) -> None:
     world.break_upstream("alpha")
-    cycle = BuildCycle(world.settings(), senders={})
+    cycle = BuildCycle(world.settings(), senders={}, router=ftbfs_router())
     cycle.run(CycleOptions())
     [period] = periods(cycle)
     assert period.culprit_state == "unknown" and period.last_good_commit_id is None
@@ -132,13 +133,13 @@ def test_first_build_failing_opens_with_unknown_culprit_and_upstream_fix(
 
 def test_retry_is_not_a_failure(world: CycleWorld) -> None:
     """A build that times out is RETRY: no period opens."""
-    cycle = BuildCycle(world.settings(), senders={})
+    cycle = BuildCycle(world.settings(), senders={}, router=ftbfs_router())
     cycle.run(CycleOptions())
     world.upstream_commit("alpha", "Slow build")
     slow = world.settings().model_copy(
         update={"build": world.settings().build.model_copy(update={"timeout": 0.001})}
     )
-    report = BuildCycle(slow, senders={}).run(CycleOptions())
+    report = BuildCycle(slow, senders={}, router=ftbfs_router()).run(CycleOptions())
     assert [o.status for o in report.outcomes] == [BuildStatus.RETRY]
     assert periods(cycle) == [] and messages(cycle) == []
 
@@ -149,7 +150,7 @@ def test_a_cycle_without_ftbfs_reads_the_open_periods_once(tmp_path: Path) -> No
 
     names = ("a1", "a2", "a3")
     world = make_cycle_world(tmp_path, names)
-    cycle = BuildCycle(world.settings(), senders={})
+    cycle = BuildCycle(world.settings(), senders={}, router=ftbfs_router())
     cycle.run(CycleOptions())
     for name in names:
         world.upstream_commit(name, "Move on")

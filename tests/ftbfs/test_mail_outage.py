@@ -2,7 +2,7 @@
 
 Real builds, a real aiosmtpd server on loopback that is down for the first run
 (nothing listens on its port) and up for the next ones. The mail sender is
-trunkline.demo.mail.DemoMailSender (wt-notify's mail sender is not on this branch).
+[notify]'s own (trunkline.notify), with no backoff so the test does not wait.
 """
 
 from __future__ import annotations
@@ -15,8 +15,11 @@ from sqlalchemy import select
 
 from tests.builder.cycle_world import make_cycle_world
 from trunkline.builder.cycle import BuildCycle, CycleOptions
+from trunkline.config import apply_overrides
+from trunkline.db.engine import open_database, session_factory
 from trunkline.db.models import BuildStatus, OutboxMessage, OutboxState
-from trunkline.demo.mail import DemoMailSender, MailSink
+from trunkline.demo.mail import MailSink
+from trunkline.notify import notify_senders
 from trunkline.outbox.dispatch import RetryPolicy
 
 pytestmark = pytest.mark.slow
@@ -25,9 +28,18 @@ pytestmark = pytest.mark.slow
 def test_smtp_down_then_up_the_mail_is_sent_once(tmp_path: Path) -> None:
     world = make_cycle_world(tmp_path, ("alpha",))
     sink = MailSink()  # its port is chosen; nothing listens until it is started
-    cycle = BuildCycle(
+    settings = apply_overrides(
         world.settings(),
-        senders={"mail": DemoMailSender(sink.host, sink.port)},
+        (
+            f'notify.smtp_server="{sink.host}"',
+            f"notify.smtp_port={sink.port}",
+            'notify.recipients=["team@example.org"]',
+        ),
+    )
+    factory = session_factory(open_database(settings.database_url))
+    cycle = BuildCycle(
+        settings,
+        senders=notify_senders(settings, factory),
         outbox_policy=RetryPolicy(base_seconds=0),  # due again at once: no waiting in a test
     )
     cycle.run(CycleOptions())
@@ -43,7 +55,7 @@ def test_smtp_down_then_up_the_mail_is_sent_once(tmp_path: Path) -> None:
         cycle.run(CycleOptions())
         received = [message_from_bytes(m) for m in sink.messages]
     assert len(received) == 1
-    assert received[0]["Subject"].startswith("[trunkline] FTBFS: alpha (alpha-")
+    assert received[0]["Subject"] == "[trunkline] trunkline: alpha failed to build"
     with cycle.sessions() as session:
         row = session.get_one(OutboxMessage, mail.id)
         assert row.state == OutboxState.DELIVERED

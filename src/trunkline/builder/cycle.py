@@ -54,9 +54,9 @@ from trunkline.errors import (
 from trunkline.ftbfs.culprit import Sides
 from trunkline.ftbfs.lifecycle import FtbfsLifecycle, PackageInfo
 from trunkline.metadata.sources import FollowedPackage, make_source
-from trunkline.outbox.dispatch import OutboxWorker, RetryPolicy, Sender
+from trunkline.outbox.dispatch import OutboxWorker, OutboxWorkers, RetryPolicy, Sender
 from trunkline.outbox.routing import Router
-from trunkline.outbox.wiring import build_router, build_senders
+from trunkline.outbox.wiring import build_router, build_workers
 from trunkline.publish.atomic import remove_stale_temps
 from trunkline.publish.finished import FinishedBuild
 from trunkline.publish.layout import check_name
@@ -273,12 +273,12 @@ class BuildCycle:
             if options.dry_run:
                 report.seconds = time.monotonic() - start
                 return report
-            outbox = OutboxWorker(
-                self.sessions,
-                self._senders
+            outbox = (
+                OutboxWorkers(
+                    [OutboxWorker(self.sessions, self._senders, policy=self._outbox_policy)]
+                )
                 if self._senders is not None
-                else build_senders(self.settings, self.sessions),
-                policy=self._outbox_policy,
+                else build_workers(self.settings, self.sessions)
             )
             outbox.start()
             outbox.wake()  # what a killed run left undelivered
@@ -296,7 +296,7 @@ class BuildCycle:
         report: CycleReport,
         publisher: BuildRecorder,
         lifecycle: FtbfsLifecycle,
-        outbox: OutboxWorker,
+        outbox: OutboxWorkers,
     ) -> None:
         """Build the planned queue, record and publish it, render reports, bisect culprits."""
         b = self.settings.builder
@@ -384,7 +384,7 @@ class BuildCycle:
         pkgs: list[FollowedPackage],
         lifecycle: FtbfsLifecycle,
         report: CycleReport,
-        outbox: OutboxWorker,
+        outbox: OutboxWorkers,
     ) -> None:
         """Bisect the culprit of every period left ``bisecting`` (``ftbfs/bisect.py``)."""
         from trunkline.builder.workspace import Workspace

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trunkline.builder.cycle import BuildCycle, CycleOptions, CycleReport
-from trunkline.config import Settings, load_settings
+from trunkline.config import Settings, apply_overrides, load_settings
 from trunkline.db.models import BuildStatus
-from trunkline.demo.mail import DemoMailSender, MailSink
+from trunkline.demo.mail import MailSink
 from trunkline.demo.world import (
     BROKEN_PACKAGE,
     INSTALL_NAMES,
@@ -166,10 +166,16 @@ def _run_demo(root: Path, say: Say, sink: MailSink) -> DemoSummary:
     (root / MARKER).write_text("trunkline demo world\n")
     say(f"generating the demo world in {root}")
     world = generate_world(root)
-    settings = load_settings(world.config_path)
-    # TODO(lead): notify_senders(settings, factory) with [notify] pointing at the sink
-    senders = {"mail": DemoMailSender(sink.host, sink.port)}
-    cycle = BuildCycle(settings, progress=say, senders=senders)
+    # [notify] pointed at the local sink: the builder's own mail channel sends to it
+    settings = apply_overrides(
+        load_settings(world.config_path),
+        (
+            f'notify.smtp_server="{sink.host}"',
+            f"notify.smtp_port={sink.port}",
+            'notify.recipients=["packagers@demo.invalid"]',
+        ),
+    )
+    cycle = BuildCycle(settings, progress=say)
 
     say(f"cycle 1: building {len(world.packages)} packages")
     first = cycle.run(CycleOptions())
@@ -197,7 +203,7 @@ def _run_demo(root: Path, say: Say, sink: MailSink) -> DemoSummary:
     period = _period_of(cycle, BROKEN_PACKAGE)
     if period["closed_at"] is not None:
         raise DemoError(f"{BROKEN_PACKAGE}: its FTBFS period should be open")
-    mails = _caught(sink, 0, f"FTBFS: {BROKEN_PACKAGE}", say)
+    mails = _caught(sink, 0, f"{BROKEN_PACKAGE} failed to build", say)
 
     names = list(INSTALL_NAMES)
     say(f"installing {', '.join(names)} from current with dnf --installroot")
@@ -213,7 +219,7 @@ def _run_demo(root: Path, say: Say, sink: MailSink) -> DemoSummary:
     fix = period["fix"]
     if period["closed_at"] is None or not isinstance(fix, dict) or fix["fixed_by"] != "distgit":
         raise DemoError(f"{BROKEN_PACKAGE}: the distgit fix should close its FTBFS period")
-    mails += _caught(sink, before, f"fixed: {BROKEN_PACKAGE}", say)
+    mails += _caught(sink, before, f"{BROKEN_PACKAGE} builds again", say)
     return DemoSummary(
         world, first, second, current, consistent, ftbfs, installed, uc_counts, tuple(mails)
     )

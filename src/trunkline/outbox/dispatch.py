@@ -234,3 +234,30 @@ class OutboxWorker:
             self.passes += 1
             if self._stopping.is_set():
                 return
+
+
+class OutboxWorkers:
+    """Several :class:`OutboxWorker` s behind one ``start``/``wake``/``stop``.
+
+    Each feature delivers its channels with its own backoff (``[notify]``'s for mail
+    and review, ``[events]``'s for the bus and webhooks), so the builder runs one
+    worker per feature; an empty group does nothing.
+    """
+
+    def __init__(self, workers: list[OutboxWorker]) -> None:
+        self.workers = list(workers)
+
+    def start(self) -> None:
+        """Start every worker."""
+        for worker in self.workers:
+            worker.start()
+
+    def wake(self) -> None:
+        """Ask every worker for a pass now."""
+        for worker in self.workers:
+            worker.wake()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop every worker (each gets ``timeout`` seconds for its last pass)."""
+        for worker in self.workers:
+            worker.stop(timeout)
