@@ -58,6 +58,22 @@ fi
 # The rpm shim on PyPI loads Debian's python3-rpm bindings; fail early if it cannot.
 .venv/bin/python -c 'import rpm; rpm.labelCompare(("0","1","1"),("0","1","1"))' \
     || { echo "bootstrap: the rpm Python bindings do not load (python3-rpm)"; exit 1; }
+# The dashboard's charts: Chart.js from the npm registry, vendored into the package so
+# nothing is loaded from a CDN at run time (npm pack checks the registry's sha512).
+CHARTJS_VERSION=4.4.7
+vendor=src/trunkline/web/static/vendor
+if [ ! -f "$vendor/chart-$CHARTJS_VERSION.umd.js" ]; then
+    command -v npm >/dev/null 2>&1 || { SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+        $SUDO apt-get install -y -qq npm >/dev/null; }
+    echo "bootstrap: vendoring chart.js $CHARTJS_VERSION from the npm registry"
+    tmp=$(mktemp -d)
+    (cd "$tmp" && npm pack --silent "chart.js@$CHARTJS_VERSION" >/dev/null && tar xzf chart.js-*.tgz)
+    mkdir -p "$vendor"
+    rm -f "$vendor"/chart-*.umd.js
+    cp "$tmp/package/dist/chart.umd.js" "$vendor/chart-$CHARTJS_VERSION.umd.js"
+    cp "$tmp/package/LICENSE.md" "$vendor/chart.js-LICENSE.md"
+    rm -rf "$tmp"
+fi
 # An editable install does not byte-compile the package (a wheel install does); without
 # .pyc files, and with PYTHONDONTWRITEBYTECODE set, every CLI call would recompile its
 # modules (~40 ms of a 60 ms `trunkline info`). Cheap when nothing changed.

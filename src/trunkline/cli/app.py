@@ -40,6 +40,7 @@ COMMAND_MODULES = (
     "metadata",
     "distgit",
     "api",
+    "web",
     "user",
     "demo",
     "purge",
@@ -116,6 +117,11 @@ COMMANDS: dict[str, CommandEntry] = {
         "Maintainer tools for distgits: clone, new-version, fix, patch, reqcheck, lint.",
     ),
     "api": CommandEntry("api", "api_cmd", "Serve the REST API (OpenAPI spec at /openapi.json)."),
+    "web": CommandEntry(
+        "web",
+        "web_cmd",
+        "Serve the read-only dashboard (overview, builds, FTBFS, packages, promotions).",
+    ),
     "user": CommandEntry(
         "user", "user_group", "Manage the users allowed to vote and promote through the API."
     ),

@@ -251,3 +251,58 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def _read_only_url(url: str) -> tuple[Any, dict[str, Any]]:
+    """The URL and connect arguments that make every connection of ``url`` read-only."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseError(f"database url {url!r}: not a valid SQLAlchemy URL") from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            raise DatabaseError(f"database url {url!r}: a read-only view needs a database file")
+        path = Path(parsed.database).resolve()
+        if not path.is_file():
+            raise DatabaseError(f"database {path}: no such file")
+        # SQLite's URI form: mode=ro refuses every write at the file level
+        ro = parsed.set(database=f"file:{path}?mode=ro", query={"uri": "true"})
+        return ro, {"connect_args": {"timeout": 30, "check_same_thread": False, "uri": True}}
+    if backend == "postgresql":
+        # every transaction of the session is READ ONLY: a write is an error on the server
+        return parsed, {"connect_args": {"options": "-c default_transaction_read_only=on"}}
+    if backend in ("mysql", "mariadb"):
+        return parsed, {"connect_args": {"init_command": "SET SESSION TRANSACTION READ ONLY"}}
+    raise DatabaseError(f"database url {url!r}: no read-only mode known for {backend}")
+
+
+def _sqlite_read_only_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA query_only=ON")
+    cur.close()
+
+
+def open_read_only(url: str) -> Engine:
+    """Open the database at ``url`` for reading only, never migrating it.
+
+    SQLite is opened with ``mode=ro`` (and ``query_only``); PostgreSQL sessions
+    default to read-only transactions; MariaDB sessions to ``TRANSACTION READ
+    ONLY``. A viewer such as the dashboard uses this so no page can write.
+
+    Raises:
+        DatabaseError: the URL is malformed, the SQLite file does not exist, or the
+            back end has no read-only mode here.
+    """
+    parsed, kwargs = _read_only_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        kwargs["pool_pre_ping"] = True
+        kwargs["pool_recycle"] = 3600
+    try:
+        engine = create_engine(parsed, future=True, **kwargs)
+    except (ImportError, SQLAlchemyError) as exc:
+        raise DatabaseError(f"database url {make_url(url).render_as_string()}: {exc}") from None
+    if parsed.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_read_only_pragmas)
+    return engine

@@ -1,0 +1,1 @@
+"""The dashboard: read-only pages over every builder of a site (``trunkline web``)."""

@@ -1,0 +1,173 @@
+"""What each dashboard page shows: one function per page, returning the template's values.
+
+Each function reads every builder of the site with bounded queries (one
+short read-only session per builder) and returns plain values; rendering and
+HTTP are ``web/app.py``'s job.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from trunkline.web import charts, stats
+from trunkline.web.builds import (
+    BuildFilter,
+    BuildItem,
+    Cursor,
+    builds_page,
+    distinct_names,
+    merge_pages,
+)
+from trunkline.web.ftbfs import OpenFtbfs, matches, open_ftbfs
+from trunkline.web.package import PackageHistory, package_history
+from trunkline.web.promotions import promotion_names, recent_jobs, rule_waits, timelines
+from trunkline.web.site import Site, SiteBuilder
+
+CHART_DAYS = 14
+FIX_WINDOW_DAYS = 90
+CYCLES = 10
+NAMES_TTL = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class BuilderSummary:
+    """One builder's row of the Overview."""
+
+    name: str
+    current: stats.LinkState
+    consistent: stats.LinkState
+    packages: int
+    builds_today: int
+    ftbfs_open: int
+    last_cycle: stats.Cycle | None
+    promotions: list[tuple[str, int]]
+
+
+class NameCache:
+    """Each builder's distinct package names, re-read at most every ``NAMES_TTL`` seconds."""
+
+    def __init__(self) -> None:
+        self._names: dict[str, tuple[float, list[str]]] = {}
+
+    def get(self, b: SiteBuilder) -> list[str]:
+        """The package names of builder ``b``."""
+        now = time.monotonic()
+        hit = self._names.get(b.name)
+        if hit is not None and now - hit[0] < NAMES_TTL:
+            return hit[1]
+        with b.sessions() as s:
+            names = distinct_names(s)
+        self._names[b.name] = (now, names)
+        return names
+
+
+def overview(site: Site, now: float | None = None) -> dict[str, Any]:
+    """The Overview: a summary per builder and the four charts."""
+    today = stats.today_start(now)
+    days = charts.day_range(today, CHART_DAYS)
+    summaries: list[BuilderSummary] = []
+    per_day: dict[int, dict[str, int]] = {}
+    periods: dict[str, list[tuple[int, int | None]]] = {}
+    fixes: dict[str, list[int]] = {}
+    cycles: dict[str, list[stats.Cycle]] = {}
+    for b in site.builders:
+        with b.sessions() as s:
+            for d, counts in stats.builds_per_day(s, days[0]).items():
+                acc = per_day.setdefault(d, {})
+                for status, n in counts.items():
+                    acc[status] = acc.get(status, 0) + n
+            periods[b.name] = stats.ftbfs_periods(s, days[0])
+            fixes[b.name] = stats.fix_times(s, today - FIX_WINDOW_DAYS * stats.DAY)
+            cycles[b.name] = stats.recent_cycles(s, limit=CYCLES)
+            summaries.append(
+                BuilderSummary(
+                    name=b.name,
+                    current=stats.link_state(b.repos, "current"),
+                    consistent=stats.link_state(b.repos, "consistent"),
+                    packages=stats.package_count(s),
+                    builds_today=sum(per_day_of(s, today).values()),
+                    ftbfs_open=stats.open_ftbfs_count(s),
+                    last_cycle=cycles[b.name][0] if cycles[b.name] else None,
+                    promotions=stats.newest_promotions(s),
+                )
+            )
+    return {
+        "builders": summaries,
+        "charts": [
+            charts.builds_chart(per_day, days),
+            charts.ftbfs_chart(periods, days),
+            charts.fix_chart(fixes),
+            charts.cycle_chart(cycles, CYCLES),
+        ],
+    }
+
+
+def per_day_of(session: Any, today: int) -> dict[str, int]:
+    """Today's builds by status."""
+    return stats.builds_per_day(session, today).get(today, {})
+
+
+def builds(
+    site: Site, flt: BuildFilter, after: Cursor | None, limit: int, names: NameCache
+) -> tuple[list[BuildItem], Cursor | None]:
+    """One page of the Builds table and the cursor of the next page (None at the end)."""
+    pages = []
+    for b in site.builders:
+        if flt.builder and b.name != flt.builder:
+            continue
+        with b.sessions() as s:
+            pages.append(
+                builds_page(
+                    s,
+                    b.name,
+                    flt,
+                    after=after,
+                    limit=limit + 1,
+                    names=names.get(b) if flt.text else None,
+                )
+            )
+    rows = merge_pages(pages, limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1].cursor if more and rows else None)
+
+
+def ftbfs(site: Site, needle: str) -> tuple[list[OpenFtbfs], int]:
+    """Open FTBFS of every builder that match the filter box, and how many are open."""
+    items: list[OpenFtbfs] = []
+    for b in site.builders:
+        with b.sessions() as s:
+            items.extend(open_ftbfs(s, b.name))
+    items.sort(key=lambda f: (f.opened_at, f.builder, f.id))
+    return [f for f in items if matches(f, needle)], len(items)
+
+
+def package(site: Site, name: str) -> list[PackageHistory]:
+    """The package's history on every builder that has built it."""
+    out = []
+    for b in site.builders:
+        with b.sessions() as s:
+            links = ["current", "consistent", *promotion_names(s, b.settings)]
+            hist = package_history(s, b.name, b.repos, name, links)
+        if hist.builds or hist.ftbfs:
+            out.append(hist)
+    return out
+
+
+def promotions(site: Site) -> list[dict[str, Any]]:
+    """Per builder: promotion timelines, recent CI jobs, and rule waits."""
+    out = []
+    for b in site.builders:
+        with b.sessions() as s:
+            names = promotion_names(s, b.settings)
+            out.append(
+                {
+                    "builder": b.name,
+                    "timelines": timelines(s, names),
+                    "jobs": recent_jobs(s, b.settings.promotion.rules),
+                    "waits": rule_waits(s, b.settings),
+                }
+            )
+    return out
