@@ -211,8 +211,10 @@ class Dashboard:
         fname = rel.rsplit("/", 1)[-1]
         if builder is None or href is None or fname not in LOG_FILES:
             raise HTTPException(404, "no such file")
-        path = builder.repos / rel
-        if path.is_symlink() or not path.is_file():
+        root = builder.repos.resolve()
+        path = root / rel
+        # no symlink on the way (links such as ``current`` are not build dirs)
+        if path.resolve() != path or not path.is_file():
             raise HTTPException(404, "no such file")
         media = "text/csv" if fname.endswith(".csv") else "text/plain"
         return FileResponse(path, media_type=f"{media}; charset=utf-8")
