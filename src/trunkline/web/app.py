@@ -220,6 +220,11 @@ class Dashboard:
         return FileResponse(path, media_type=f"{media}; charset=utf-8")
 
 
+def _favicon(_request: Request) -> Response:
+    # browsers ask for it on pages without <link rel=icon> (a served log file)
+    return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
+
+
 def create_web_app(site: Site) -> Starlette:
     """The dashboard over ``site`` (its databases already opened read-only)."""
     dash = Dashboard(site)
@@ -241,6 +246,7 @@ def create_web_app(site: Site) -> Starlette:
         Route("/packages/{name:path}", dash.package, methods=["GET"]),
         Route("/promotions", dash.promotions, methods=["GET"]),
         Route("/uc", dash.uc, methods=["GET"]),
+        Route("/favicon.ico", _favicon, methods=["GET"]),
         Route("/repos/{builder}/{path:path}", dash.repo_file, methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

@@ -31,7 +31,7 @@
     var datasets = names.map(function (name, i) {
       var color = COLORS[name] || PALETTE[i % PALETTE.length];
       return { label: name, data: series[i], backgroundColor: color, borderColor: color,
-               spanGaps: true, tension: 0.2, pointRadius: 3 };
+               spanGaps: true, tension: 0, pointRadius: 3 };
     });
     var canvas = document.createElement("canvas");
     canvas.setAttribute("role", "img");
