@@ -118,6 +118,9 @@ class Commit(Base):
         # covering index of /api/metrics/builds: builds per status in a date range
         Index("ix_commits_dt_build_status", "dt_build", "status"),
         Index("ix_commits_component_status", "component", "status"),
+        # the dashboard's Builds page: a package's / component's builds, newest first
+        Index("ix_commits_project_name_dt_build", "project_name", "dt_build"),
+        Index("ix_commits_component_dt_build", "component", "dt_build"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

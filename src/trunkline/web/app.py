@@ -119,6 +119,7 @@ class Dashboard:
         self.site = site
         self.env = _templates()
         self.names = pages.NameCache()
+        self.figures = pages.FigureCache()
 
     def render(self, request: Request, template: str, status: int = 200, **values: Any) -> Response:
         html = self.env.get_template(template).render(
@@ -134,7 +135,7 @@ class Dashboard:
 
     def overview(self, request: Request) -> Response:
         return self.render(
-            request, "overview.html.j2", title="Overview", **pages.overview(self.site)
+            request, "overview.html.j2", title="Overview", **pages.overview(self.site, self.figures)
         )
 
     def _filter(self, request: Request) -> BuildFilter:

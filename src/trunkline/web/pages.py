@@ -63,50 +63,89 @@ class NameCache:
         return names
 
 
-def overview(site: Site, now: float | None = None) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class BuilderFigures:
+    """One builder's Overview figures from its DB, valid while its fingerprint holds."""
+
+    fingerprint: tuple[Any, ...]
+    packages: int
+    builds_today: int
+    ftbfs_open: int
+    promotions: list[tuple[str, int]]
+    per_day: dict[int, dict[str, int]]
+    periods: list[tuple[int, int | None]]
+    fixes: list[int]
+    cycles: list[stats.Cycle]
+
+
+class FigureCache:
+    """Each builder's Overview figures, recomputed only when its DB changed.
+
+    The fingerprint (``stats.fingerprint``: newest build, FTBFS and promotion ids,
+    newest FTBFS close, and the day) is five index lookups; a builder that built
+    nothing since the last request costs only those.
+    """
+
+    def __init__(self) -> None:
+        self._figures: dict[str, BuilderFigures] = {}
+
+    def get(self, b: SiteBuilder, session: Any, today: int, days: list[int]) -> BuilderFigures:
+        """The figures of builder ``b`` (``session`` is its open read-only session)."""
+        key = (*stats.fingerprint(session), today)
+        hit = self._figures.get(b.name)
+        if hit is not None and hit.fingerprint == key:
+            return hit
+        per_day = stats.builds_per_day(session, days[0])
+        fig = BuilderFigures(
+            fingerprint=key,
+            packages=stats.package_count(session),
+            builds_today=sum(per_day.get(today, {}).values()),
+            ftbfs_open=stats.open_ftbfs_count(session),
+            promotions=stats.newest_promotions(session),
+            per_day=per_day,
+            periods=stats.ftbfs_periods(session, days[0]),
+            fixes=stats.fix_times(session, today - FIX_WINDOW_DAYS * stats.DAY),
+            cycles=stats.recent_cycles(session, limit=CYCLES),
+        )
+        self._figures[b.name] = fig
+        return fig
+
+
+def overview(site: Site, cache: FigureCache, now: float | None = None) -> dict[str, Any]:
     """The Overview: a summary per builder and the four charts."""
     today = stats.today_start(now)
     days = charts.day_range(today, CHART_DAYS)
     summaries: list[BuilderSummary] = []
     per_day: dict[int, dict[str, int]] = {}
-    periods: dict[str, list[tuple[int, int | None]]] = {}
-    fixes: dict[str, list[int]] = {}
-    cycles: dict[str, list[stats.Cycle]] = {}
+    figures: dict[str, BuilderFigures] = {}
     for b in site.builders:
         with b.sessions() as s:
-            for d, counts in stats.builds_per_day(s, days[0]).items():
-                acc = per_day.setdefault(d, {})
-                for status, n in counts.items():
-                    acc[status] = acc.get(status, 0) + n
-            periods[b.name] = stats.ftbfs_periods(s, days[0])
-            fixes[b.name] = stats.fix_times(s, today - FIX_WINDOW_DAYS * stats.DAY)
-            cycles[b.name] = stats.recent_cycles(s, limit=CYCLES)
-            summaries.append(
-                BuilderSummary(
-                    name=b.name,
-                    current=stats.link_state(b.repos, "current"),
-                    consistent=stats.link_state(b.repos, "consistent"),
-                    packages=stats.package_count(s),
-                    builds_today=sum(per_day_of(s, today).values()),
-                    ftbfs_open=stats.open_ftbfs_count(s),
-                    last_cycle=cycles[b.name][0] if cycles[b.name] else None,
-                    promotions=stats.newest_promotions(s),
-                )
+            fig = figures[b.name] = cache.get(b, s, today, days)
+        for d, counts in fig.per_day.items():
+            acc = per_day.setdefault(d, {})
+            for status, n in counts.items():
+                acc[status] = acc.get(status, 0) + n
+        summaries.append(
+            BuilderSummary(
+                name=b.name,
+                current=stats.link_state(b.repos, "current"),
+                consistent=stats.link_state(b.repos, "consistent"),
+                packages=fig.packages,
+                builds_today=fig.builds_today,
+                ftbfs_open=fig.ftbfs_open,
+                last_cycle=fig.cycles[0] if fig.cycles else None,
+                promotions=fig.promotions,
             )
+        )
     return {
         "builders": summaries,
         "charts": [
             charts.builds_chart(per_day, days),
-            charts.ftbfs_chart(periods, days),
-            charts.fix_chart(fixes),
-            charts.cycle_chart(cycles, CYCLES),
+            charts.ftbfs_chart({n: f.periods for n, f in figures.items()}, days),
+            charts.fix_chart({n: f.fixes for n, f in figures.items()}),
+            charts.cycle_chart({n: f.cycles for n, f in figures.items()}, CYCLES),
         ],
     }
-
-
-def per_day_of(session: Any, today: int) -> dict[str, int]:
-    """Today's builds by status."""
-    return stats.builds_per_day(session, today).get(today, {})
 
 
 def builds(

@@ -83,20 +83,34 @@ def timelines(session: Session, names: list[str]) -> dict[str, list[PromotionEve
 def recent_jobs(session: Session, rules: dict[str, tuple[str, ...]]) -> list[JobRun]:
     """The newest CI votes (``consistent`` excluded: the builder casts it), newest first."""
     stmt = (
-        select(CIVote, Commit.project_name, Commit.commit_hash, Commit.distro_hash)
+        select(
+            CIVote.commit_id,
+            CIVote.ci_name,
+            CIVote.ci_url,
+            CIVote.ci_vote,
+            CIVote.ci_in_progress,
+            CIVote.timestamp,
+            Commit.project_name,
+            Commit.commit_hash,
+            Commit.distro_hash,
+        )
         .join(Commit, Commit.id == CIVote.commit_id)
         .where(CIVote.ci_name != "consistent")
         .order_by(CIVote.timestamp.desc(), CIVote.id.desc())
         .limit(RECENT_VOTES)
     )
-    rows = list(session.execute(stmt))
+    rows = list(session.connection().execute(stmt))
+    pipelines: dict[str, tuple[str, ...]] = {}
+    for name, jobs in sorted(rules.items()):
+        for job in jobs:
+            pipelines[job] = (*pipelines.get(job, ()), name)
     started: dict[tuple[int, str], int] = {}
-    for v, *_ in rows:
+    for v in rows:
         if v.ci_in_progress:
             key = (v.commit_id, v.ci_name)
             started[key] = min(started.get(key, v.timestamp), v.timestamp)
     out = []
-    for v, proj, ch, dh in rows:
+    for v in rows:
         begin = started.get((v.commit_id, v.ci_name))
         done = not v.ci_in_progress
         out.append(
@@ -106,10 +120,10 @@ def recent_jobs(session: Session, rules: dict[str, tuple[str, ...]]) -> list[Job
                 url=v.ci_url,
                 result="in progress" if not done else "success" if v.ci_vote else "failure",
                 duration=v.timestamp - begin if done and begin is not None else None,
-                pipelines=tuple(sorted(n for n, jobs in rules.items() if v.ci_name in jobs)),
-                project=proj,
-                commit_hash=ch,
-                distro_hash=dh,
+                pipelines=pipelines.get(v.ci_name, ()),
+                project=v.project_name,
+                commit_hash=v.commit_hash,
+                distro_hash=v.distro_hash,
             )
         )
     return out

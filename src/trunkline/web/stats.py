@@ -14,6 +14,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -23,7 +24,7 @@ from trunkline.publish.links import read_link
 
 DAY = 86_400
 CYCLE_GAP = 900
-CYCLE_ROWS = 3_000
+CYCLE_ROWS = 1_000
 MAX_FTBFS = 20_000
 
 
@@ -60,6 +61,28 @@ def link_state(repos: Path, name: str) -> LinkState:
     except OSError:
         since = None
     return LinkState(name, str(target), since)
+
+
+def fingerprint(session: Session) -> tuple[Any, ...]:
+    """What changes whenever the Overview's figures may: newest ids and newest close.
+
+    A build, an FTBFS opened or closed, a promotion each move one of these
+    (five index lookups). A deleted build row (a recheck) moves none: its figures
+    stay until the next change or the next day.
+    """
+    row = session.execute(
+        select(
+            select(func.max(Commit.id)).scalar_subquery(),
+            select(func.max(Ftbfs.id)).scalar_subquery(),
+            select(func.max(Ftbfs.closed_at)).scalar_subquery(),
+            select(func.max(Promotion.id)).scalar_subquery(),
+            select(func.count())
+            .select_from(Ftbfs)
+            .where(Ftbfs.closed_at.is_(None))
+            .scalar_subquery(),
+        )
+    ).one()
+    return tuple(row)
 
 
 def package_count(session: Session) -> int:
@@ -100,7 +123,7 @@ def builds_per_day(session: Session, since: int) -> dict[int, dict[str, int]]:
         .group_by(day, Commit.status)
     )
     out: dict[int, dict[str, int]] = {}
-    for d, status, n in session.execute(stmt):
+    for d, status, n in session.connection().execute(stmt):
         out.setdefault(int(d), {})[str(status)] = int(n)
     return out
 
@@ -112,7 +135,7 @@ def ftbfs_periods(session: Session, since: int) -> list[tuple[int, int | None]]:
         .where(or_(Ftbfs.closed_at.is_(None), Ftbfs.closed_at >= since))
         .limit(MAX_FTBFS)
     )
-    return [(int(o), None if c is None else int(c)) for o, c in session.execute(stmt)]
+    return [(o, c) for o, c in session.connection().execute(stmt)]
 
 
 def open_over_time(periods: list[tuple[int, int | None]], days: list[int]) -> list[int]:
@@ -132,7 +155,7 @@ def fix_times(session: Session, since: int) -> list[int]:
         .order_by(Ftbfs.closed_at.desc())
         .limit(MAX_FTBFS)
     )
-    return sorted(int(c) - int(o) for o, c in session.execute(stmt) if c is not None)
+    return sorted([c - o for o, c in session.connection().execute(stmt) if c is not None])
 
 
 def percentile(sorted_values: list[int], pct: float) -> int | None:
@@ -153,7 +176,7 @@ def recent_cycles(session: Session, *, limit: int = 20) -> list[Cycle]:
     cycles: list[Cycle] = []
     start = end = prev = None
     count = 0
-    for dt, secs in session.execute(stmt):
+    for dt, secs in session.connection().execute(stmt):
         finish = int(dt + (secs or 0))
         if prev is not None and prev - dt > CYCLE_GAP:
             assert start is not None and end is not None
