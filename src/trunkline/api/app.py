@@ -36,6 +36,7 @@ from trunkline.api.routes import (
     uc,
     votes,
 )
+from trunkline.api.telemetry import BuildHistograms, RequestTimer
 from trunkline.config import Settings
 from trunkline.db.engine import open_database, session_factory
 from trunkline.errors import (
@@ -170,6 +171,9 @@ def create_app(settings: Settings) -> FastAPI:
         negotiator=negotiator,
     )
     app.state.engine = engine
+    app.state.histograms = BuildHistograms()
+    app.state.request_timer = RequestTimer()
+    app.middleware("http")(app.state.request_timer)
     _install_handlers(app)
     for module in (health, votes, promotions, metrics, builds, html, graphql, uc, ftbfs):
         app.include_router(module.router)

@@ -6,14 +6,15 @@ import calendar
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.core import CounterMetricFamily
+from prometheus_client.core import CounterMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from trunkline.api.deps import DB, Body, Ctx, merged, reader
 from trunkline.api.schemas import inputs, outputs
+from trunkline.api.telemetry import BuildHistograms, RequestTimer, db_families
 from trunkline.db import api_queries
 from trunkline.errors import InputError
 
@@ -44,12 +45,15 @@ async def build_metrics(
 class _Snapshot(Collector):
     """Counters computed from the DB for one scrape (two GROUP BY queries)."""
 
-    def __init__(self, baseurl: str, builds: dict[str, int], votes: dict[bool, int]) -> None:
+    def __init__(
+        self, baseurl: str, builds: dict[str, int], votes: dict[bool, int], more: list[Metric]
+    ) -> None:
         self.baseurl = baseurl
         self.builds = builds
         self.votes = votes
+        self.more = more
 
-    def collect(self) -> list[CounterMetricFamily]:
+    def collect(self) -> list[Metric]:
         labels = ["baseurl"]
         out = []
         for name, doc, value in (
@@ -69,17 +73,23 @@ class _Snapshot(Collector):
         votes.add_metric(["success"], self.votes[True])
         votes.add_metric(["failure"], self.votes[False])
         out.append(votes)
-        return out
+        return [*out, *self.more]
 
 
 @router.get("/metrics", response_class=PlainTextResponse, dependencies=[Depends(reader)])
-async def prometheus(ctx: Ctx, session: DB) -> PlainTextResponse:
-    """Build and vote counters in the Prometheus text format (DLRN's metric names)."""
+async def prometheus(ctx: Ctx, session: DB, request: Request) -> PlainTextResponse:
+    """DLRN's build counters and trunkline's metrics (``api/telemetry.py``), Prometheus text."""
+    builder = ctx.settings.builder.name
+    hists: BuildHistograms = request.app.state.histograms
+    hists.update(session)
     registry = CollectorRegistry(auto_describe=False)
     snap = _Snapshot(
         ctx.settings.builder.baseurl,
         api_queries.status_totals(session),
         api_queries.vote_totals(session),
+        [*db_families(session, builder), *hists.families(builder)],
     )
     registry.register(snap)
-    return PlainTextResponse(generate_latest(registry).decode(), media_type="text/plain")
+    timer: RequestTimer = request.app.state.request_timer
+    text = generate_latest(registry).decode() + generate_latest(timer.registry).decode()
+    return PlainTextResponse(text, media_type="text/plain")
