@@ -56,9 +56,9 @@ def sqlite_urls(root: Path) -> dict[str, str]:
     return {n: f"sqlite:///{root / n / 'trunkline.sqlite'}" for n in world.BUILDERS}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
-    """The three-builder site, served."""
+    """The three-builder site, served (once per session: no test writes to it)."""
     root = tmp_path_factory.mktemp("site")
     site_file, worlds = world.make_site(root, sqlite_urls(root))
     for url in serve_site(load_site(site_file)):

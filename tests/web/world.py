@@ -15,6 +15,8 @@ named links and the Package page's "repos holding it" read real files.
 from __future__ import annotations
 
 import hashlib
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -258,10 +260,27 @@ def _fill_stable(b: Builder) -> None:
 RULES = {"current-passed-ci": ["tripleo-ci-centos-9", "tempest-full"]}
 
 
+_TEMPLATE: list[Path] = []
+
+
+def _migrated_sqlite(url: str) -> None:
+    """Put a migrated empty database at SQLite ``url`` (a copy of one migrated once)."""
+    if not _TEMPLATE:
+        tmp = Path(tempfile.mkdtemp(prefix="trunkline-web-template-")) / "empty.sqlite"
+        open_database(f"sqlite:///{tmp}").dispose()
+        _TEMPLATE.append(tmp)
+    target = Path(url.removeprefix("sqlite:///"))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(_TEMPLATE[0], target)
+
+
 def make_site(
-    root: Path, db_urls: dict[str, str], now: int | None = None
+    root: Path,
+    db_urls: dict[str, str],
+    now: int | None = None,
+    only: tuple[str, ...] = BUILDERS,
 ) -> tuple[Path, list[BuilderWorld]]:
-    """Create the three builders under ``root`` and their site.toml."""
+    """Create the builders (all three unless ``only``) under ``root`` and their site.toml."""
     now = int(time.time()) if now is None else now
     specs = {
         "centos9-master": (_fill_master, {"rules": RULES}),
@@ -270,6 +289,10 @@ def make_site(
     }
     worlds = []
     for name, (fill, extra) in specs.items():
+        if name not in only:
+            continue
+        if db_urls[name].startswith("sqlite:///"):
+            _migrated_sqlite(db_urls[name])
         settings = _settings(root, name, db_urls[name], **extra)
         w = BuilderWorld(name, settings)
         engine: Engine = open_database(settings.database_url)

@@ -120,6 +120,7 @@ class Dashboard:
         self.env = _templates()
         self.names = pages.NameCache()
         self.figures = pages.FigureCache()
+        self.promotion_sections = pages.PromotionsCache()
 
     def render(self, request: Request, template: str, status: int = 200, **values: Any) -> Response:
         html = self.env.get_template(template).render(
@@ -198,7 +199,7 @@ class Dashboard:
             request,
             "promotions.html.j2",
             title="Promotions & CI",
-            per_builder=pages.promotions(self.site),
+            per_builder=pages.promotions(self.site, self.promotion_sections),
         )
 
     def uc(self, request: Request) -> Response:

@@ -133,9 +133,13 @@ def _after(builder: str, cursor: Cursor | None) -> ColumnElement[bool]:
     if cursor is None:
         return true()
     if builder == cursor.builder:
-        return or_(
-            Commit.dt_build < cursor.dt_build,
-            and_(Commit.dt_build == cursor.dt_build, Commit.id < cursor.id),
+        # the redundant ``<=`` is the index range; the OR alone makes SQLite scan from the top
+        return and_(
+            Commit.dt_build <= cursor.dt_build,
+            or_(
+                Commit.dt_build < cursor.dt_build,
+                and_(Commit.dt_build == cursor.dt_build, Commit.id < cursor.id),
+            ),
         )
     if builder > cursor.builder:  # sorts after the cursor's builder at the same time
         return Commit.dt_build <= cursor.dt_build

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session, aliased
 from trunkline.db.models import Commit, Ftbfs
 
 MAX_OPEN = 2_000
+# one alias for the module: a new one per call would defeat SQLAlchemy's compiled cache
+_LAST = aliased(Commit, name="last_failed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +43,7 @@ class OpenFtbfs:
 
 def open_ftbfs(session: Session, builder: str, *, limit: int = MAX_OPEN) -> list[OpenFtbfs]:
     """The builder's open FTBFS, oldest first."""
-    last = aliased(Commit)
+    last = _LAST
     stmt = (
         select(Ftbfs, last.status, last.repo_dir, last.version, last.release)
         .join(last, last.id == Ftbfs.last_failed_commit_id)

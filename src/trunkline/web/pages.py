@@ -22,7 +22,13 @@ from trunkline.web.builds import (
 )
 from trunkline.web.ftbfs import OpenFtbfs, matches, open_ftbfs
 from trunkline.web.package import PackageHistory, package_history
-from trunkline.web.promotions import promotion_names, recent_jobs, rule_waits, timelines
+from trunkline.web.promotions import (
+    activity_key,
+    promotion_names,
+    recent_jobs,
+    rule_waits,
+    timelines,
+)
 from trunkline.web.site import Site, SiteBuilder
 
 CHART_DAYS = 14
@@ -195,18 +201,33 @@ def package(site: Site, name: str) -> list[PackageHistory]:
     return out
 
 
-def promotions(site: Site) -> list[dict[str, Any]]:
+class PromotionsCache:
+    """Each builder's Promotions & CI section, recomputed when a build, vote or promotion came."""
+
+    def __init__(self) -> None:
+        self._sections: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {}
+
+    def get(self, b: SiteBuilder, session: Any) -> dict[str, Any]:
+        """The section of builder ``b`` (``session``: its open read-only session)."""
+        key = activity_key(session)
+        hit = self._sections.get(b.name)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        names = promotion_names(session, b.settings)
+        section = {
+            "builder": b.name,
+            "timelines": timelines(session, names),
+            "jobs": recent_jobs(session, b.settings.promotion.rules),
+            "waits": rule_waits(session, b.settings),
+        }
+        self._sections[b.name] = (key, section)
+        return section
+
+
+def promotions(site: Site, cache: PromotionsCache) -> list[dict[str, Any]]:
     """Per builder: promotion timelines, recent CI jobs, and rule waits."""
     out = []
     for b in site.builders:
         with b.sessions() as s:
-            names = promotion_names(s, b.settings)
-            out.append(
-                {
-                    "builder": b.name,
-                    "timelines": timelines(s, names),
-                    "jobs": recent_jobs(s, b.settings.promotion.rules),
-                    "waits": rule_waits(s, b.settings),
-                }
-            )
+            out.append(cache.get(b, s))
     return out

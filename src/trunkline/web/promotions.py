@@ -11,8 +11,9 @@ promotes, one job at a time, on the newest successful build (the candidate).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from trunkline.config import Settings
@@ -67,15 +68,32 @@ def timelines(session: Session, names: list[str]) -> dict[str, list[PromotionEve
     out: dict[str, list[PromotionEvent]] = {}
     for name in names:
         stmt = (
-            select(Promotion, Commit.project_name, Commit.commit_hash, Commit.distro_hash)
+            select(
+                Promotion.timestamp,
+                Promotion.component,
+                Promotion.user,
+                Promotion.automatic,
+                Commit.project_name,
+                Commit.commit_hash,
+                Commit.distro_hash,
+            )
             .join(Commit, Commit.id == Promotion.commit_id)
             .where(Promotion.promotion_name == name)
             .order_by(Promotion.timestamp.desc(), Promotion.id.desc())
             .limit(TIMELINE)
         )
         out[name] = [
-            PromotionEvent(name, p.timestamp, proj, ch, dh, p.component, p.user, bool(p.automatic))
-            for p, proj, ch, dh in session.execute(stmt)
+            PromotionEvent(
+                name,
+                r.timestamp,
+                r.project_name,
+                r.commit_hash,
+                r.distro_hash,
+                r.component,
+                r.user,
+                bool(r.automatic),
+            )
+            for r in session.connection().execute(stmt)
         ]
     return out
 
@@ -149,6 +167,18 @@ def rule_waits(session: Session, settings: Settings) -> list[RuleWait]:
         label = f"{candidate.project_name} {candidate.commit_hash[:8]}_{candidate.distro_hash[:8]}"
         out.append(RuleWait(name, jobs, label, waiting))
     return out
+
+
+def activity_key(session: Session) -> tuple[Any, ...]:
+    """Newest build, vote and promotion ids: the page changes only when one moves."""
+    row = session.execute(
+        select(
+            select(func.max(Commit.id)).scalar_subquery(),
+            select(func.max(CIVote.id)).scalar_subquery(),
+            select(func.max(Promotion.id)).scalar_subquery(),
+        )
+    ).one()
+    return tuple(row)
 
 
 def promotion_names(session: Session, settings: Settings, *, limit: int = 50) -> list[str]:
