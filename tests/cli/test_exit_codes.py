@@ -446,6 +446,13 @@ CASES = [
     ok("outbox-list", "-c {cfg} outbox list", r"^the outbox is empty$"),
     ok("outbox-list-json", "-c {cfg} outbox list --pending --json", r"^\[\]$"),
     error("outbox-list-database", "-c {nodb_cfg} outbox list", 9, r"database url nope://x: .*"),
+    error(
+        "web-database",
+        "-c {nodb_cfg} web",
+        9,
+        r"database url 'nope://x': no read-only mode known for nope",
+    ),
+    error("web-no-site", "web --site {tmp}/nope.toml", 2, r"{tmp}/nope\.toml: site file not found"),
     # moving from DLRN
     ok("dlrn-import-db", "-c {cfg} dlrn import-db sqlite:///{dlrn_db}", r"imported 2 rows into "),
     error(
@@ -502,6 +509,7 @@ CASES = [
 # Commands whose success is tested apart from the table, and where.
 TESTED_APART = {
     "api": "test_signals.py: it serves until a signal stops it",
+    "web": "tests/web/test_cli.py: it serves until a signal stops it",
     "demo": "tests/demo/test_demo.py, in-process: 35 s of builds (the table has its exit 20)",
     "remote-import": "test_dlrn_options.py: needs a build served over HTTP",
     "release new": "tests/releasetime/test_release_new.py: needs a built demo world",

@@ -47,6 +47,9 @@ def demo_cmd(directory: Path) -> None:
         f"  trunkline --config {cfg} build",
         f"  trunkline --config {cfg} info --help",
         f"  trunkline --config {cfg} uc report --status lower",
+        "",
+        "dashboard (then open http://127.0.0.1:8080/):",
+        f"  trunkline --config {cfg} web --host 127.0.0.1 --port 8080",
     ]
     click.echo("\n".join(lines))
 
