@@ -31,9 +31,9 @@ class _Server(uvicorn.Server):
         pass
 
 
-def serve_site(site: Site) -> Iterator[str]:
+def serve_site(site: Site, metadata_cache: Path | None = None) -> Iterator[str]:
     """Run the dashboard in a thread; yield its base URL; stop it."""
-    app = create_web_app(site)
+    app = create_web_app(site, metadata_cache=metadata_cache)
     port = free_port()
     server = _Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -61,5 +61,5 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
     """The three-builder site, served (once per session: no test writes to it)."""
     root = tmp_path_factory.mktemp("site")
     site_file, worlds = world.make_site(root, sqlite_urls(root))
-    for url in serve_site(load_site(site_file)):
+    for url in serve_site(load_site(site_file), root / "metadata-cache"):
         yield LiveSite(url, site_file, worlds)

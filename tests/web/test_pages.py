@@ -248,6 +248,18 @@ def test_package_page_shows_history_repos_votes_and_ftbfs(live_site: LiveSite) -
     assert "distgit" in cinder and "Never failed" not in cinder  # its fixed FTBFS period
 
 
+def test_package_page_shows_the_metadata_record(live_site: LiveSite) -> None:
+    html = httpx.get(live_site.url + "/packages/openstack-cinder").text
+    record = re.search(r'<table class="grid metadata">(.*?)</table>', html, re.S)
+    assert record  # centos9-epoxy's metadata has it; the other builders have no record
+    fields = dict(re.findall(r"<th scope=\"row\">(.*?)</th><td><code>(.*?)</code>", record[1]))
+    assert fields["upstream"] == "https://opendev.org/openstack/cinder"
+    assert "cinder-core@example.com" in fields["maintainers"]
+    assert "&lt;script&gt;alert(5)" in fields["maintainers"]
+    oslo = httpx.get(live_site.url + "/packages/python-oslo-config").text
+    assert "no rdoinfo metadata configured ([packages] path)" in oslo
+
+
 def test_unknown_package_is_404_with_the_nav(live_site: LiveSite) -> None:
     r = httpx.get(live_site.url + "/packages/no-such-package")
     assert r.status_code == 404 and 'href="/builds"' in r.text

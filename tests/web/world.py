@@ -38,6 +38,16 @@ HOSTILE_NOTES = "<script>alert(1)</script> fix build"
 HOSTILE_JOB = '<svg onload="alert(2)">'
 HOSTILE_URL = 'javascript:alert(3)//"><script>alert(4)</script>'
 BUILDERS = ("centos9-master", "centos9-master-head", "centos9-epoxy")
+RDO_YML = """\
+packages:
+- project: cinder
+  name: openstack-cinder
+  upstream: https://opendev.org/openstack/cinder
+  master-distgit: https://github.com/rdo-packages/cinder-distgit.git
+  maintainers:
+  - cinder-core@example.com
+  - '<script>alert(5)</script>@example.com'
+"""
 
 
 def sha(text: str) -> str:
@@ -81,6 +91,11 @@ def _settings(root: Path, name: str, db_url: str, **extra: Any) -> Settings:
         "[database]",
         f'url = "{db_url}"',
     ]
+    if extra.get("metadata"):
+        meta = base / "metadata"
+        meta.mkdir()
+        (meta / "rdo.yml").write_text(RDO_YML)
+        toml += ["[packages]", f'path = "{meta}"']
     if rules:
         toml.append("[promotion.rules]")
         toml += [f'"{k}" = [{", ".join(repr(j) for j in v)}]' for k, v in rules.items()]
@@ -94,6 +109,8 @@ def _settings(root: Path, name: str, db_url: str, **extra: Any) -> Settings:
         "database": {"url": db_url},
         "promotion": {"rules": rules},
     }
+    if extra.get("metadata"):
+        raw["packages"] = {"path": str(base / "metadata")}
     return settings_from_dict(raw)
 
 
@@ -285,7 +302,7 @@ def make_site(
     specs = {
         "centos9-master": (_fill_master, {"rules": RULES}),
         "centos9-master-head": (_fill_head, {"components": True}),
-        "centos9-epoxy": (_fill_stable, {}),
+        "centos9-epoxy": (_fill_stable, {"metadata": True}),
     }
     worlds = []
     for name, (fill, extra) in specs.items():

@@ -32,6 +32,7 @@ from trunkline.errors import InputError, TrunklineError
 from trunkline.reports.views import commit_url, repo_href
 from trunkline.web import pages
 from trunkline.web.builds import BuildFilter, Cursor, parse_day
+from trunkline.web.metadata import MetadataCache
 from trunkline.web.site import Site
 
 log = logging.getLogger(__name__)
@@ -115,12 +116,13 @@ class _Headers(BaseHTTPMiddleware):
 class Dashboard:
     """The routes' shared state: the site, templates and caches."""
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, metadata_cache: Path | None = None) -> None:
         self.site = site
         self.env = _templates()
         self.names = pages.NameCache()
         self.figures = pages.FigureCache()
         self.promotion_sections = pages.PromotionsCache()
+        self.metadata = MetadataCache(metadata_cache)
 
     def render(self, request: Request, template: str, status: int = 200, **values: Any) -> Response:
         html = self.env.get_template(template).render(
@@ -188,7 +190,7 @@ class Dashboard:
         name = str(request.path_params["name"])
         if len(name) > MAX_PARAM:
             raise InputError(f"package name: longer than {MAX_PARAM} characters")
-        history = pages.package(self.site, name)
+        history = pages.package(self.site, name, self.metadata)
         status = 200 if history else 404
         return self.render(
             request, "package.html.j2", status, title=name, name=name, history=history
@@ -227,9 +229,13 @@ def _favicon(_request: Request) -> Response:
     return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
 
 
-def create_web_app(site: Site) -> Starlette:
-    """The dashboard over ``site`` (its databases already opened read-only)."""
-    dash = Dashboard(site)
+def create_web_app(site: Site, *, metadata_cache: Path | None = None) -> Starlette:
+    """The dashboard over ``site`` (its databases already opened read-only).
+
+    Args:
+        metadata_cache: where loaded rdoinfo metadata is cached (None: the user's cache).
+    """
+    dash = Dashboard(site, metadata_cache)
 
     async def _error(request: Request, exc: Exception) -> Response:
         if isinstance(exc, HTTPException):

@@ -21,6 +21,7 @@ from trunkline.web.builds import (
     merge_pages,
 )
 from trunkline.web.ftbfs import OpenFtbfs, matches, open_ftbfs
+from trunkline.web.metadata import MetadataCache, MetadataRecord
 from trunkline.web.package import PackageHistory, package_history
 from trunkline.web.promotions import (
     activity_key,
@@ -189,15 +190,17 @@ def ftbfs(site: Site, needle: str) -> tuple[list[OpenFtbfs], int]:
     return [f for f in items if matches(f, needle)], len(items)
 
 
-def package(site: Site, name: str) -> list[PackageHistory]:
-    """The package's history on every builder that has built it."""
+def package(
+    site: Site, name: str, metadata: MetadataCache
+) -> list[tuple[PackageHistory, MetadataRecord]]:
+    """The package's history and metadata record on every builder that has built it."""
     out = []
     for b in site.builders:
         with b.sessions() as s:
             links = ["current", "consistent", *promotion_names(s, b.settings)]
             hist = package_history(s, b.name, b.repos, name, links)
         if hist.builds or hist.ftbfs:
-            out.append(hist)
+            out.append((hist, metadata.record(b, name)))
     return out
 
 
