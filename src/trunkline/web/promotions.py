@@ -20,8 +20,8 @@ from trunkline.config import Settings
 from trunkline.db.models import BuildStatus, CIVote, Commit, Promotion
 from trunkline.promotion.rules import rules_met
 
-TIMELINE = 20
-RECENT_VOTES = 200
+TIMELINE = 10
+RECENT_VOTES = 60
 
 
 @dataclass(frozen=True, slots=True)
