@@ -288,3 +288,13 @@ def test_promotions_page_says_what_the_rule_waits_for(live_site: LiveSite) -> No
 def test_bad_filters_are_one_line_400(live_site: LiveSite, query: str, message: str) -> None:
     r = httpx.get(f"{live_site.url}/builds?{query}")
     assert r.status_code == 400 and message in r.text
+
+
+def test_chart_library_is_served_from_the_package_with_its_license(live_site: LiveSite) -> None:
+    html = httpx.get(live_site.url + "/").text
+    (src,) = re.findall(r'<script src="(/static/vendor/chart-[0-9.]+\.umd\.js)"', html)
+    js = httpx.get(live_site.url + src)
+    assert js.status_code == 200 and "Chart.js" in js.text[:500]
+    lic = httpx.get(live_site.url + "/static/vendor/chart.js-LICENSE.md").text
+    assert "MIT" in lic or "Permission is hereby granted" in lic
+    assert "//" not in html.split("<script", 1)[1].split(">", 1)[0]  # no CDN URL

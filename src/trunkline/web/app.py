@@ -81,6 +81,18 @@ def ago(epoch: int | None) -> str:
     return f"{duration(time.time() - epoch)} ago"
 
 
+def chart_script() -> str | None:
+    """The URL of the vendored Chart.js (``make bootstrap`` copies it from npm), or None.
+
+    Without it the Overview still shows every chart's data as a table.
+    """
+    found = sorted((STATIC / "vendor").glob("chart-*.umd.js"))
+    if not found:
+        log.warning("%s: no chart-*.umd.js (run make bootstrap); charts show as tables", STATIC)
+        return None
+    return f"/static/vendor/{found[-1].name}"
+
+
 def _templates() -> Environment:
     env = Environment(
         loader=FileSystemLoader(HERE / "templates"),
@@ -94,6 +106,7 @@ def _templates() -> Environment:
     env.globals["commit_url"] = commit_url
     env.globals["nav"] = NAV
     env.globals["version"] = __version__
+    env.globals["chart_js"] = chart_script()
     return env
 
 
