@@ -152,3 +152,5 @@ def test_histograms_count_the_builds(exported: dict[str, set[str]], live: LiveAp
     assert samples[("trunkline_cycle_duration_seconds_count", b)] == 1
     assert samples[("trunkline_ftbfs_open", b)] == 1
     assert samples[("trunkline_queue_depth", (*b, ("queue", "outbox:mail")))] == 1
+    health = (("method", "GET"), ("route", "/api/health"), ("status", "200"))
+    assert samples[("trunkline_api_request_duration_seconds_count", health)] >= 1

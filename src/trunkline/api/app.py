@@ -36,7 +36,7 @@ from trunkline.api.routes import (
     uc,
     votes,
 )
-from trunkline.api.telemetry import BuildHistograms, RequestTimer
+from trunkline.api.telemetry import BuildHistograms, RequestTimer, TimingMiddleware
 from trunkline.config import Settings
 from trunkline.db.engine import open_database, session_factory
 from trunkline.errors import (
@@ -173,7 +173,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.histograms = BuildHistograms()
     app.state.request_timer = RequestTimer()
-    app.middleware("http")(app.state.request_timer)
+    app.add_middleware(TimingMiddleware, timer=app.state.request_timer)
     _install_handlers(app)
     for module in (health, votes, promotions, metrics, builds, html, graphql, uc, ftbfs):
         app.include_router(module.router)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from prometheus_client import CollectorRegistry, Histogram
@@ -34,8 +33,7 @@ from prometheus_client.core import (
 )
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from starlette.requests import Request
-from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from trunkline.db.models import CIVote, Commit, Ftbfs, OutboxMessage, OutboxState, Promotion
 
@@ -225,7 +223,7 @@ def db_families(session: Session, builder: str) -> list[Metric]:
 
 
 class RequestTimer:
-    """API request latency by method, route template and status (a Starlette middleware)."""
+    """API request latency by method, route template and status, in its own registry."""
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
@@ -237,14 +235,31 @@ class RequestTimer:
             registry=self.registry,
         )
 
-    async def __call__(
-        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
+
+class TimingMiddleware:
+    """A plain ASGI middleware (no per-request task or body wrapping) feeding a RequestTimer."""
+
+    def __init__(self, app: ASGIApp, timer: RequestTimer) -> None:
+        self.app = app
+        self.timer = timer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         start = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        template = getattr(route, "path", None) or "unmatched"
-        self.histogram.labels(request.method, template, str(response.status_code)).observe(
-            time.perf_counter() - start
-        )
-        return response
+        status = [500]
+
+        async def send_status(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            # the router put the matched route in the scope: its template, not the raw path
+            template = getattr(scope.get("route"), "path", None) or "unmatched"
+            self.timer.histogram.labels(scope["method"], template, str(status[0])).observe(
+                time.perf_counter() - start
+            )
