@@ -474,6 +474,134 @@ class UcSettings(_Section):
         return files
 
 
+WEBHOOK_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
+class WebhookSettings(_Section):
+    """One webhook receiver of events (``[[events.webhooks]]``): outbox channel ``webhook:<name>``.
+
+    Exactly one of ``secret`` and ``secret_file`` (a file holding the secret, read when
+    the builder starts) signs every delivery (``X-Trunkline-Signature``, see README).
+    """
+
+    name: str
+    url: str
+    secret: str = ""
+    secret_file: Path | None = None
+    topics: tuple[str, ...] = ("*",)  # fnmatch patterns of the topics it receives
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, name: str) -> str:
+        if not WEBHOOK_NAME.fullmatch(name):
+            raise ValueError("expected 1-64 letters, digits, '_', '.', '-'")
+        return name
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, url: str) -> str:
+        if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", url):
+            raise ValueError("expected an http:// or https:// URL")
+        return url
+
+    @field_validator("secret_file")
+    @classmethod
+    def _one_secret(cls, path: Path | None, info: ValidationInfo) -> Path | None:
+        if (path is None) == (not info.data.get("secret")):
+            raise ValueError("give exactly one of 'secret' and 'secret_file'")
+        return path
+
+    @field_validator("topics")
+    @classmethod
+    def _topics(cls, topics: tuple[str, ...]) -> tuple[str, ...]:
+        if not topics or not all(t.strip() for t in topics):
+            raise ValueError("expected a non-empty list of topic patterns")
+        return topics
+
+
+class EventsSettings(_Section):
+    """Events out: the AMQP bus and webhooks (``trunkline.events``); nothing is sent when empty.
+
+    Retries of every event channel follow ``retry_*``: ``retry_base * 2**(n-1)``
+    seconds after the n-th failure, at most ``retry_cap``, given up after
+    ``retry_max_attempts`` (the message stays in the delivery log as ``dead``).
+    """
+
+    amqp_url: str = ""  # amqp://user:pass@host:5672/vhost; empty: no bus
+    exchange: str = "trunkline"  # a durable topic exchange, declared on connect
+    amqp_timeout: float = Field(default=10.0, gt=0)  # seconds: connect, publish confirm
+    webhook_timeout: float = Field(default=10.0, gt=0)  # seconds per POST
+    webhooks: tuple[WebhookSettings, ...] = ()
+    retry_base: int = Field(default=30, ge=1)  # seconds
+    retry_cap: int = Field(default=3600, ge=1)  # seconds
+    retry_max_attempts: int = Field(default=30, ge=1)
+    deliver_interval: float = Field(default=30.0, gt=0)  # seconds between delivery passes
+
+    @field_validator("amqp_url")
+    @classmethod
+    def _amqp(cls, url: str) -> str:
+        if url and not re.fullmatch(r"amqps?://\S+", url):
+            raise ValueError("expected amqp://user:password@host:port/vhost (or amqps://)")
+        return url
+
+    @field_validator("exchange")
+    @classmethod
+    def _exchange(cls, name: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9_.:-]{1,127}", name):
+            raise ValueError("expected 1-127 letters, digits, '_', '.', ':', '-'")
+        return name
+
+    @field_validator("webhooks")
+    @classmethod
+    def _unique(cls, hooks: tuple[WebhookSettings, ...]) -> tuple[WebhookSettings, ...]:
+        names = [h.name for h in hooks]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"webhook name {name!r} used twice")
+        return hooks
+
+
+class ForgeHookSettings(_Section):
+    """The shared secret of one forge's push hooks (``[hooks.<forge>]``); empty: refused.
+
+    GitHub, Gitea and Forgejo sign the body with it (HMAC-SHA256); GitLab sends it
+    as ``X-Gitlab-Token``; Gerrit (webhooks plugin) as the password of HTTP Basic
+    auth with ``username``. ``gerrit`` also needs ``url``, the Gerrit's git base
+    URL (``https://review.opendev.org``), to turn a project name into a repo URL.
+    """
+
+    secret: str = ""
+    secret_file: Path | None = None
+    username: str = "gerrit"  # gerrit only
+    url: str = ""  # gerrit only
+
+    @field_validator("secret_file")
+    @classmethod
+    def _one_secret(cls, path: Path | None, info: ValidationInfo) -> Path | None:
+        if path is not None and info.data.get("secret"):
+            raise ValueError("give one of 'secret' and 'secret_file', not both")
+        return path
+
+
+class HooksSettings(_Section):
+    """Push hooks in (``POST /api/hooks/<forge>``): per-forge secrets and the queue bound."""
+
+    github: ForgeHookSettings = ForgeHookSettings()
+    gitlab: ForgeHookSettings = ForgeHookSettings()
+    gitea: ForgeHookSettings = ForgeHookSettings()
+    forgejo: ForgeHookSettings = ForgeHookSettings()
+    gerrit: ForgeHookSettings = ForgeHookSettings()
+    queue_size: int = Field(default=1000, ge=1)  # pending requests; past it: 429
+    package_cache: float = Field(default=60.0, ge=0)  # seconds the API keeps the package list
+
+
+class ServeSettings(_Section):
+    """``trunkline build --serve``: the builder as a service."""
+
+    poll_interval: float = Field(default=300.0, gt=0)  # seconds between full cycles
+    hook_interval: float = Field(default=1.0, gt=0)  # seconds between looks at the hook queue
+
+
 class Settings(_Section):
     """The whole configuration of one builder."""
 
@@ -488,6 +616,9 @@ class Settings(_Section):
     replication: ReplicationSettings = ReplicationSettings()
     stable: StableSettings = StableSettings()
     uc: UcSettings = UcSettings()
+    events: EventsSettings = EventsSettings()
+    hooks: HooksSettings = HooksSettings()
+    serve: ServeSettings = ServeSettings()
     config_path: Path | None = None
 
     @property
@@ -510,6 +641,7 @@ def _resolve_paths(raw: dict[str, Any], base: Path) -> dict[str, Any]:
         raw["builder"] = {"data_dir": str((base / "data").resolve())}
     if isinstance(raw["builder"], dict) and "data_dir" not in raw["builder"]:
         raw["builder"]["data_dir"] = str((base / "data").resolve())
+    _resolve_secret_files(raw, base)
     packages = raw.get("packages")
     if isinstance(packages, dict):
         value = packages.get("path")
@@ -540,6 +672,20 @@ def _resolve_paths(raw: dict[str, Any], base: Path) -> dict[str, Any]:
         if isinstance(src, str) and src and "://" not in src and not Path(src).is_absolute():
             uc["source"] = str(base / src)
     return raw
+
+
+def _resolve_secret_files(raw: dict[str, Any], base: Path) -> None:
+    """Relative ``secret_file`` paths of ``[[events.webhooks]]`` and ``[hooks.*]``."""
+    sections: list[Any] = []
+    events, hooks = raw.get("events"), raw.get("hooks")
+    if isinstance(events, dict) and isinstance(events.get("webhooks"), list):
+        sections.extend(events["webhooks"])
+    if isinstance(hooks, dict):
+        sections.extend(hooks.values())
+    for section in sections:
+        value = section.get("secret_file") if isinstance(section, dict) else None
+        if isinstance(value, str) and value and not Path(value).is_absolute():
+            section["secret_file"] = str((base / value).resolve())
 
 
 def _describe(err: ValidationError, path: Path | str) -> str:

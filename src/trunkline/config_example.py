@@ -127,4 +127,32 @@ review_remote = "review"         # uc propose --push: this remote's refs/for/<br
 
 [uc.repos]                       # repo id = baseurl, read after current (base OS, deps)
 # baseos = "https://mirror.example.org/9-stream/BaseOS/x86_64/os/"
+
+[events]                         # every state change out to a message bus and webhooks
+amqp_url = ""                    # e.g. "amqp://guest:guest@127.0.0.1:5672/"; empty: no bus
+exchange = "trunkline"           # durable topic exchange; keys trunkline.<builder>.<topic>
+amqp_timeout = 10.0              # seconds to connect and to get a publisher confirm
+webhook_timeout = 10.0           # seconds per webhook POST
+retry_base = 30                  # seconds before the first retry, doubled each time ...
+retry_cap = 3600                 # ... up to this many seconds
+retry_max_attempts = 30          # then the message is given up (kept in the delivery log)
+deliver_interval = 30.0          # seconds between delivery passes (a commit also wakes one)
+# [[events.webhooks]]
+# name = "ci"                    # outbox channel webhook:ci
+# url = "https://ci.example.org/trunkline"
+# secret_file = "/etc/trunkline/ci.secret"   # or secret = "..."; signs every POST
+# topics = ["build.finished", "promotion.*"]
+
+[hooks]                          # POST /api/hooks/<forge>: a push triggers a poll and build
+queue_size = 1000                # pending requests; past it the endpoint answers 429
+package_cache = 60.0             # seconds the API keeps the package list it matches repos to
+# [hooks.github]                 # also gitlab, gitea, forgejo, gerrit; an empty secret refuses
+# secret = "..."                 # or secret_file = "..."
+# [hooks.gerrit]
+# secret = "..."                 # HTTP Basic password of `username` (default "gerrit")
+# url = "https://review.opendev.org"   # the Gerrit's git base URL
+
+[serve]                          # trunkline build --serve
+poll_interval = 300.0            # seconds between full cycles (the safety net)
+hook_interval = 1.0              # seconds between looks at the push-hook queue
 """

@@ -51,6 +51,7 @@ from trunkline.errors import (
     TrunklineError,
     UnknownPackageError,
 )
+from trunkline.events import payloads
 from trunkline.ftbfs.culprit import Sides
 from trunkline.ftbfs.lifecycle import FtbfsLifecycle, PackageInfo
 from trunkline.metadata.sources import FollowedPackage, make_source
@@ -214,6 +215,7 @@ class BuildCycle:
         router: Router | None = None,
         senders: Mapping[str, Sender] | None = None,
         outbox_policy: RetryPolicy | None = None,
+        keep_delivering: bool = False,
     ) -> None:
         """Args:
         settings: the builder's settings.
@@ -221,15 +223,21 @@ class BuildCycle:
         watcher: told about queued, started and finished builds.
         router / senders: where events go and who delivers them (default:
             ``outbox/wiring.py`` from the settings).
-        outbox_policy: the delivery retries' backoff (default: ``RetryPolicy()``).
+        outbox_policy: the backoff of ``senders`` (default: ``RetryPolicy()``).
+        keep_delivering: keep the outbox workers (events, notifications) running
+            after a run (``build --serve``; :meth:`close` stops them); by default a
+            run makes one last delivery pass and stops them.
         """
         self.settings = settings
         self.progress = progress or (lambda msg: log.info("%s", msg))
         self.watcher = watcher
+        self.keep_delivering = keep_delivering
+        self.router = router if router is not None else build_router(settings)
+        self.cancel = threading.Event()  # set: start no new build (SIGTERM in --serve)
         self._factory: sessionmaker[Session] | None = None
-        self._router = router
         self._senders = senders
         self._outbox_policy = outbox_policy
+        self._outbox: OutboxWorkers | None = None
 
     @property
     def sessions(self) -> sessionmaker[Session]:
@@ -238,6 +246,29 @@ class BuildCycle:
             self._factory = session_factory(open_database(self.settings.database_url))
         return self._factory
 
+    def close(self) -> None:
+        """Stop the outbox workers after one last pass (bounded by the senders' timeouts)."""
+        if self._outbox is not None:
+            self._outbox.stop(self.OUTBOX_STOP_SECONDS)
+            self._outbox = None
+
+    def _start_outbox(self) -> None:
+        """Start delivering in the background (once), and deliver what a killed run left."""
+        if self._outbox is None:
+            self._outbox = (
+                OutboxWorkers(
+                    [OutboxWorker(self.sessions, self._senders, policy=self._outbox_policy)]
+                )
+                if self._senders is not None
+                else build_workers(self.settings, self.sessions)
+            )
+            self._outbox.start()
+        self._outbox.wake()
+
+    def _wake_outbox(self) -> None:
+        if self._outbox is not None:
+            self._outbox.wake()
+
     def run(self, options: CycleOptions) -> CycleReport:
         """Poll, build and publish; see the module docstring.
 
@@ -245,6 +276,13 @@ class BuildCycle:
             LockedError: another run holds the builder lock.
             MetadataError / UnknownPackageError: the package list cannot be used.
         """
+        try:
+            return self._run(options)
+        finally:
+            if not self.keep_delivering:
+                self.close()
+
+    def _run(self, options: CycleOptions) -> CycleReport:
         start = time.monotonic()
         report = CycleReport()
         b = self.settings.builder
@@ -259,13 +297,17 @@ class BuildCycle:
                     log.warning("removed %d leftovers of an interrupted run", removed)
                 lifecycle = FtbfsLifecycle(
                     self.settings,
-                    self._router if self._router is not None else build_router(self.settings),
+                    self.router,
                     self._package_infos(pkgs),
                     # a developer's local checkout (--dev) is nobody's FTBFS to announce
                     emit=options.dev_distgit is None,
                 )
                 publisher = BuildRecorder(
-                    self.settings, self._urls(pkgs), lifecycle, index=options.index
+                    self.settings,
+                    self._urls(pkgs),
+                    lifecycle,
+                    index=options.index,
+                    router=self.router,
                 )
                 with self.sessions() as session:
                     report.reconciled = publisher.reconcile_links(session)
@@ -273,19 +315,8 @@ class BuildCycle:
             if options.dry_run:
                 report.seconds = time.monotonic() - start
                 return report
-            outbox = (
-                OutboxWorkers(
-                    [OutboxWorker(self.sessions, self._senders, policy=self._outbox_policy)]
-                )
-                if self._senders is not None
-                else build_workers(self.settings, self.sessions)
-            )
-            outbox.start()
-            outbox.wake()  # what a killed run left undelivered
-            try:
-                self._build_and_publish(pkgs, options, report, publisher, lifecycle, outbox)
-            finally:
-                outbox.stop(self.OUTBOX_STOP_SECONDS)
+            self._start_outbox()
+            self._build_and_publish(pkgs, options, report, publisher, lifecycle)
         report.seconds = time.monotonic() - start
         return report
 
@@ -296,7 +327,6 @@ class BuildCycle:
         report: CycleReport,
         publisher: BuildRecorder,
         lifecycle: FtbfsLifecycle,
-        outbox: OutboxWorkers,
     ) -> None:
         """Build the planned queue, record and publish it, render reports, bisect culprits."""
         b = self.settings.builder
@@ -307,18 +337,18 @@ class BuildCycle:
         items = [QueueItem(i, c.package.name, c) for i, c in enumerate(queue)]
         if self.watcher is not None:
             self.watcher.queued([(c.package.name, c.commit.commit_hash) for c in queue])
+        self._emit_queued(queue)
         stopped = threading.Event()  # set on the first FAILED build with options.stop
 
         def work(item: QueueItem[Candidate]) -> WorkResult | None:
-            return None if stopped.is_set() else self._work(item.payload, publisher)
+            if stopped.is_set() or self.cancel.is_set():
+                return None
+            return self._work(item.payload, publisher)
 
         def record(item: QueueItem[Candidate], result: WorkResult | None) -> BuildOutcome | None:
             if result is None:
                 return None
-            emitted = lifecycle.emitted
             outcome = self._record(item.payload, result, publisher)
-            if lifecycle.emitted != emitted:
-                outbox.wake()
             if options.stop and outcome.status is BuildStatus.FAILED:
                 stopped.set()
             return outcome
@@ -336,10 +366,56 @@ class BuildCycle:
         with self.sessions() as session:
             lifecycle.load(session)  # no-op after a recorded build; else the one query
         if lifecycle.bisecting:  # before the reports, so they name the culprit
-            self._bisect(pkgs, lifecycle, report, outbox)
+            self._bisect(pkgs, lifecycle, report)
         if report.outcomes:
             self._render_reports()
             self._replicate_reports()
+
+    def _emit_queued(self, queue: list[Candidate]) -> None:
+        """build.queued of the whole queue in one small transaction (none without routes)."""
+        if not self.router.routes or not queue:
+            return
+        now = int(time.time())
+        with self.sessions() as session:
+            for i, c in enumerate(queue):
+                self.router.emit(
+                    session,
+                    "build.queued",
+                    payloads.build_queued(
+                        self.settings,
+                        package=c.package.name,
+                        component=c.package.component,
+                        commit_hash=c.commit.commit_hash,
+                        distro_hash=c.distro.commit_hash,
+                        commit_branch=c.commit_branch or None,
+                        position=i,
+                        queue_length=len(queue),
+                        now=now,
+                    ),
+                )
+            session.commit()
+        self._wake_outbox()
+
+    def _emit_started(self, cand: Candidate, worker: str) -> None:
+        """build.started in its own one-insert transaction (none without routes)."""
+        if not self.router.routes:
+            return
+        with self.sessions() as session:
+            self.router.emit(
+                session,
+                "build.started",
+                payloads.build_started(
+                    self.settings,
+                    package=cand.package.name,
+                    component=cand.package.component,
+                    commit_hash=cand.commit.commit_hash,
+                    distro_hash=cand.distro.commit_hash,
+                    worker=worker,
+                    now=int(time.time()),
+                ),
+            )
+            session.commit()
+        self._wake_outbox()
 
     def _render_reports(self) -> None:
         # imported here: jinja2 (~2 MB) only in a cycle that built something
@@ -384,7 +460,6 @@ class BuildCycle:
         pkgs: list[FollowedPackage],
         lifecycle: FtbfsLifecycle,
         report: CycleReport,
-        outbox: OutboxWorkers,
     ) -> None:
         """Bisect the culprit of every period left ``bisecting`` (``ftbfs/bisect.py``)."""
         from trunkline.builder.workspace import Workspace
@@ -414,7 +489,7 @@ class BuildCycle:
             if culprit is not None:
                 report.culprits.append((fid, culprit.state))
                 self.progress(f"  FTBFS #{fid}: culprit {culprit.state}")
-                outbox.wake()
+                self._wake_outbox()
 
     # --- polling ------------------------------------------------------------------
     def _refresh(self, pkg: FollowedPackage, local: bool = False) -> tuple[Path | None, Path]:
@@ -539,6 +614,7 @@ class BuildCycle:
         self.progress(f"building {pkg.name} {cand.commit.commit_hash[:8]} ({cand.commit.subject})")
         if self.watcher is not None:
             self.watcher.started(pkg.name, cand.commit.commit_hash, threading.current_thread().name)
+        self._emit_started(cand, threading.current_thread().name)
         # imported here: the build pipeline (rpm, specfile, drivers) is not needed to poll
         from trunkline.builder.workspace import prepare_workspace
 
@@ -604,6 +680,7 @@ class BuildCycle:
                 retries=retries,
             )
             recorded = publisher.record(session, build, staged=result.staged)
+        self._wake_outbox()
         if status is not BuildStatus.RETRY and result.workdir is not None:
             shutil.rmtree(result.workdir, ignore_errors=True)
         outcome = BuildOutcome(

@@ -215,13 +215,17 @@ class OutboxWorker:
         self._wake.set()
 
     def stop(self, timeout: float = 30.0) -> None:
-        """Do one last pass, then stop the thread."""
+        """Do one last pass, stop the thread, then close the senders that hold a connection."""
         if self._thread is None:
             return
         self._stopping.set()
         self._wake.set()
         self._thread.join(timeout)
         self._thread = None
+        for sender in self._senders.values():
+            close = getattr(sender, "close", None)
+            if callable(close):
+                close()
 
     def _run(self) -> None:
         while True:

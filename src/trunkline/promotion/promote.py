@@ -3,7 +3,8 @@
 A promotion checks every request first (safe name, not reserved, known SUCCESS
 build, not purged, repo on disk), then swaps each link with an atomic rename
 (never DLRN's delete-then-recreate), restoring the previous targets if a later
-swap fails, and only then commits the Promotion rows. With components, the
+swap fails, and only then commits the Promotion rows, with one ``promotion.moved`` event each
+in the outbox. With components, the
 aggregate ``<reponame>.repo`` of the promotion name is rewritten under its own
 hash (``<name>/<h[:2]>/<h[2:4]>/<h>/``) and the top-level files are swapped to it.
 """
@@ -25,6 +26,8 @@ from trunkline.config import RESERVED_LINK_NAMES, Settings
 from trunkline.db import api_queries, queries
 from trunkline.db.models import Commit, Promotion
 from trunkline.errors import PublishError
+from trunkline.events import payloads
+from trunkline.outbox.wiring import build_router
 from trunkline.promotion import PurgedBuildError, ReservedNameError, UnknownBuildError
 from trunkline.publish import layout
 from trunkline.publish.aggregate import write_aggregate as publish_aggregate
@@ -194,8 +197,31 @@ def _record(
         rows.append(Promoted(commit, promotion))
     if settings.builder.use_components:
         rows[-1].promotion.aggregate_hash = write_aggregate(session, settings, plan[-1][1])
+    _emit(session, settings, rows, now)
     session.commit()
     return rows
+
+
+def _emit(session: Session, settings: Settings, rows: Sequence[Promoted], now: int) -> None:
+    """One ``promotion.moved`` per moved link, in the promotions' transaction."""
+    router = build_router(settings)
+    if not router.routes:
+        return
+    for done in rows:
+        p = done.promotion
+        router.emit(
+            session,
+            "promotion.moved",
+            payloads.promotion_moved(
+                settings,
+                done.commit,
+                name=p.promotion_name,
+                by="rule" if p.automatic else "api",
+                user=p.user,
+                aggregate_hash=p.aggregate_hash,
+                now=now,
+            ),
+        )
 
 
 def repo_url(settings: Settings, commit: Commit) -> str:

@@ -2,7 +2,7 @@
 
 A vote is one row; recording a successful one may complete a promotion rule, so
 :func:`report_result` hands the build to :mod:`trunkline.promotion.rules` before
-it commits.
+it commits. Every recorded vote emits ``vote.received`` in its transaction.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from trunkline.config import Settings
 from trunkline.db import api_queries
 from trunkline.db.models import CIVote, CIVoteAggregate, Commit, Promotion
 from trunkline.errors import InputError, PromotionError, PublishError
+from trunkline.events import payloads
+from trunkline.outbox.wiring import build_router
 from trunkline.promotion import NoVoteError, UnknownBuildError
 from trunkline.promotion.rules import apply_aggregate_rules, apply_rules
 
@@ -72,6 +74,7 @@ def report_result(
                 user=user,
             )
         )
+        _emit(session, settings, vote, None, user, in_progress=False)
         session.commit()
         if not vote.success:
             return VoteResult(None, None, ())
@@ -96,11 +99,41 @@ def report_result(
             component=commit.component,
         )
     )
+    _emit(session, settings, vote, commit, user, in_progress=False)
     session.commit()
     if not vote.success:
         return VoteResult(commit, commit.component, ())
     auto = _rules(session, lambda: apply_rules(session, settings, commit))
     return VoteResult(commit, commit.component, auto)
+
+
+def _emit(
+    session: Session,
+    settings: Settings,
+    vote: VoteInput,
+    commit: Commit | None,
+    user: str | None,
+    *,
+    in_progress: bool,
+) -> None:
+    router = build_router(settings)
+    if router.routes:
+        router.emit(
+            session,
+            "vote.received",
+            payloads.vote_received(
+                settings,
+                row=commit,
+                aggregate_hash=vote.aggregate_hash,
+                job_id=vote.job_id,
+                url=vote.url,
+                success=vote.success,
+                in_progress=in_progress,
+                notes=vote.notes,
+                user=user,
+                timestamp=vote.timestamp,
+            ),
+        )
 
 
 def _rules(session: Session, apply: Callable[[], tuple[Promotion, ...]]) -> tuple[Promotion, ...]:

@@ -14,7 +14,9 @@ The order is what makes a kill at any moment harmless:
    or close the package's FTBFS period and enqueue its events (``ftbfs/lifecycle.py``)
    in the same transaction;
 2. publish the hashed repo (staged in a temp dir, then renamed: never half-visible);
-3. commit the transaction (the build now exists for everyone);
+3. commit the transaction (the build now exists for everyone, and so do its
+   events in the outbox: ``build.finished``, ``repo.published``, the
+   ``promotion.moved`` of the links step 4 moves);
 4. move ``current`` (and ``consistent``) atomically.
 
 A kill before 3 leaves, at worst, a complete repo dir without a DB row: the
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -41,7 +44,10 @@ from trunkline.db import queries
 from trunkline.db.models import FLAG_UNINDEXED, BuildStatus, CIVote, Commit, InstallStatus
 from trunkline.db.queries import BuildSummary
 from trunkline.errors import PublishError
+from trunkline.events import payloads
 from trunkline.ftbfs.lifecycle import FtbfsLifecycle
+from trunkline.outbox.routing import Router
+from trunkline.outbox.wiring import build_router
 from trunkline.publish import layout, purge, recover
 from trunkline.publish.aggregate import write_aggregate
 from trunkline.publish.commitfile import ExtraFacts, commit_yaml_document, extra_yaml_document
@@ -88,6 +94,7 @@ class BuildRecorder:
         lifecycle: FtbfsLifecycle | None = None,
         *,
         index: bool = True,
+        router: Router | None = None,
     ):
         """Args:
         settings: the builder's settings.
@@ -99,10 +106,13 @@ class BuildRecorder:
             its own RPMs but no repodata and no links, and ``current`` and
             ``consistent`` stay where they are (DLRN moves them onto that
             directory, leaving every consumer of ``current`` without a repo).
+        router: where the events of a record go (default: the configured channels);
+            they are enqueued in the transaction that records the build.
         """
         self.index = index
         self.settings = settings
         self.lifecycle = lifecycle
+        self.router = router if router is not None else build_router(settings)
         self.repos = settings.builder.repos_path
         self.urls = dict(urls or {})
         self._repodata: RepodataWriter | None = None
@@ -173,10 +183,12 @@ class BuildRecorder:
         staged: StagedLinks | None,
     ) -> Recorded:
         if build.status is BuildStatus.RETRY or relpath is None:
+            self._emit_finished(session, row)
             session.commit()
             return Recorded(row.id, row.status, None, False, False, row.install_status)
         if build.status is BuildStatus.FAILED:
             publish_failure(self._request(session, row, relpath, build, link_others=False))
+            self._emit_finished(session, row)
             session.commit()
             self._replicate(relpath, (), self._component(row.component))
             return Recorded(row.id, row.status, relpath, False, False, row.install_status)
@@ -210,6 +222,7 @@ class BuildRecorder:
             row.flags = (row.flags or 0) | FLAG_UNINDEXED
             # versions.csv as DLRN writes it with --no-repo; the links are not made
             publish_unindexed(self._request(session, row, relpath, build, link_others=True))
+            self._emit_finished(session, row)
             session.commit()
             self._replicate(relpath, (), component)
             return Recorded(row.id, row.status, relpath, False, False, row.install_status)
@@ -240,14 +253,43 @@ class BuildRecorder:
                     component=row.component,
                 )
             )
-        session.commit()
         moved = [n for n, ok in (("current", not blocked), ("consistent", consistent)) if ok]
+        self._emit_published(session, row, moved)
+        session.commit()
         for name in moved:
             move_link(self.repos, name, relpath, component)
         if component is not None and moved:
             self._aggregate(session, moved)
         self._replicate(relpath, moved, component)
         return Recorded(row.id, row.status, relpath, not blocked, consistent, install.status)
+
+    def _emit_finished(self, session: Session, row: Commit) -> None:
+        if self.router.routes:
+            self.router.emit(session, "build.finished", payloads.build_finished(self.settings, row))
+
+    def _emit_published(self, session: Session, row: Commit, moved: Sequence[str]) -> None:
+        """build.finished, repo.published and one promotion.moved per link the commit moves."""
+        if not self.router.routes:
+            return
+        now = int(time.time())
+        self._emit_finished(session, row)
+        self.router.emit(
+            session, "repo.published", payloads.repo_published(self.settings, row, now=now)
+        )
+        for name in moved:
+            self.router.emit(
+                session,
+                "promotion.moved",
+                payloads.promotion_moved(
+                    self.settings,
+                    row,
+                    name=name,
+                    by="builder",
+                    user=None,
+                    aggregate_hash=None,
+                    now=now,
+                ),
+            )
 
     def _request(
         self,
