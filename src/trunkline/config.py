@@ -504,12 +504,11 @@ class WebhookSettings(_Section):
             raise ValueError("expected an http:// or https:// URL")
         return url
 
-    @field_validator("secret_file")
-    @classmethod
-    def _one_secret(cls, path: Path | None, info: ValidationInfo) -> Path | None:
-        if (path is None) == (not info.data.get("secret")):
+    @model_validator(mode="after")
+    def _one_secret(self) -> WebhookSettings:
+        if (self.secret_file is None) == (not self.secret):
             raise ValueError("give exactly one of 'secret' and 'secret_file'")
-        return path
+        return self
 
     @field_validator("topics")
     @classmethod
