@@ -30,6 +30,7 @@ from trunkline.api.routes import (
     ftbfs,
     graphql,
     health,
+    hooks,
     html,
     metrics,
     promotions,
@@ -47,6 +48,8 @@ from trunkline.errors import (
     SourceError,
     TrunklineError,
 )
+from trunkline.events.forges import HookAuthError, UnknownForgeError
+from trunkline.events.hookqueue import QueueFullError, UnknownRepoError
 from trunkline.promotion import (
     NoVoteError,
     PurgedBuildError,
@@ -59,6 +62,10 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 # Error class -> HTTP status, most specific first (DLRN's codes where it has one).
 STATUS: tuple[tuple[type[TrunklineError], int], ...] = (
+    (HookAuthError, 401),
+    (UnknownForgeError, 404),
+    (UnknownRepoError, 404),
+    (QueueFullError, 429),
     (ReservedNameError, 403),
     (PurgedBuildError, 410),
     (UnknownBuildError, 400),
@@ -175,7 +182,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.request_timer = RequestTimer()
     app.add_middleware(TimingMiddleware, timer=app.state.request_timer)
     _install_handlers(app)
-    for module in (health, votes, promotions, metrics, builds, html, graphql, uc, ftbfs):
+    for module in (health, votes, promotions, metrics, builds, html, graphql, uc, ftbfs, hooks):
         app.include_router(module.router)
     return app
 

@@ -197,6 +197,12 @@ def print_report(report: CycleReport, dry_run: bool) -> None:
     callback=parse_build_env,
     help="Environment variable of every build (repeatable; over config build.env).",
 )
+@click.option(
+    "--serve",
+    is_flag=True,
+    help="Run as a service: a full cycle every [serve] poll_interval, and a cycle of the "
+    "packages push hooks queue as they arrive; SIGTERM finishes running builds and exits.",
+)
 @click.pass_obj
 def build_cmd(
     state: AppState,
@@ -220,6 +226,7 @@ def build_cmd(
     run_cmd: str | None,
     use_public: bool,
     as_json: bool,
+    serve: bool,
 ) -> None:
     """Poll every followed package and build each new upstream commit."""
     from trunkline.builder.cycle import CycleOptions
@@ -241,6 +248,13 @@ def build_cmd(
     if use_public:  # last, so it wins over a --config-override of the same key
         overrides = (*overrides, "build.mock.current_repo=true")
     dlrn = exit_codes == "dlrn"
+    if serve:
+        if dry_run or run_cmd is not None or show_status or recheck or force_recheck or as_json:
+            raise InputError("--serve: not with --dry-run, --run, --status, --recheck or --json")
+        if packages or projects or dev_distgit is not None:
+            raise InputError("--serve builds every followed package: no --package/--dev")
+        _serve(state, options, build_env, overrides)
+        return
     try:
         code = _run(
             state,
@@ -261,6 +275,55 @@ def build_cmd(
         raise click.exceptions.Exit(DLRN_CODES[code] if dlrn else code)
 
 
+def _serve(
+    state: AppState, options: CycleOptions, build_env: dict[str, str], overrides: tuple[str, ...]
+) -> None:
+    """``--serve``: cycles until SIGTERM/SIGINT (see ``builder/serve.py``)."""
+    import signal
+    import threading
+
+    from trunkline.builder.cycle import BuildCycle
+    from trunkline.builder.serve import serve
+
+    settings = _settings(state, build_env, overrides)
+    cycle = BuildCycle(
+        settings, progress=lambda msg: click.echo(msg, err=True), keep_delivering=True
+    )
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        click.echo(
+            f"{signal.Signals(signum).name}: finishing running builds, then exiting", err=True
+        )
+        stop.set()
+        cycle.cancel.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, on_signal)
+    click.echo(
+        f"serving: a full cycle every {settings.serve.poll_interval:g} s, push hooks every "
+        f"{settings.serve.hook_interval:g} s",
+        err=True,
+    )
+    stats = serve(cycle, stop, base=options, on_report=lambda r: print_report(r, False))
+    click.echo(
+        f"stopped after {stats.full_cycles} full and {stats.hook_cycles} hook cycles"
+        f" ({stats.failed_cycles} failed)",
+        err=True,
+    )
+
+
+def _settings(state: AppState, build_env: dict[str, str], overrides: tuple[str, ...]) -> Settings:
+    from trunkline.config import apply_overrides
+
+    settings = apply_overrides(state.settings(), overrides)
+    if build_env:
+        env = {**settings.build.env, **build_env}
+        build = settings.build.model_copy(update={"env": env})
+        settings = settings.model_copy(update={"build": build})
+    return settings
+
+
 def _run(
     state: AppState,
     options: CycleOptions,
@@ -275,13 +338,8 @@ def _run(
     """Do what the options ask; return trunkline's exit code (0, 12 or 13)."""
     from trunkline.builder.cycle import BuildCycle
     from trunkline.cli import buildstate
-    from trunkline.config import apply_overrides
 
-    settings = apply_overrides(state.settings(), overrides)
-    if build_env:
-        env = {**settings.build.env, **build_env}
-        build = settings.build.model_copy(update={"env": env})
-        settings = settings.model_copy(update={"build": build})
+    settings = _settings(state, build_env, overrides)
     if show_status or recheck:
         if show_status and recheck:
             raise InputError("--status and --recheck: give one of them")

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-SCHEMA_HEAD = "0011"
+SCHEMA_HEAD = "0010"
 """The newest migration's revision; a database stamped with it needs no Alembic at all."""
 _migrate_lock = threading.Lock()
 

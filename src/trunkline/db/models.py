@@ -418,3 +418,22 @@ class UcRow(Base):
     mapped_by: Mapped[str] = mapped_column(String(32), default="")
     status: Mapped[str] = mapped_column(String(16))
     lower_since: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
+class HookRequest(Base):
+    """A package a forge push event asks the running builder to poll and build now.
+
+    Added by ``POST /api/hooks/<forge>`` (one row per matched package), taken
+    (deleted) by ``trunkline build --serve``, which then runs a cycle of those
+    packages. Bounded by ``[hooks] queue_size`` pending rows.
+    """
+
+    __tablename__ = "hook_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    forge: Mapped[str] = mapped_column(String(16))  # github, gitlab, gitea, forgejo, gerrit
+    package: Mapped[str] = mapped_column(String(256))
+    repo_url: Mapped[str] = mapped_column(String(1024))  # as the forge named it
+    ref: Mapped[str] = mapped_column(String(256))  # refs/heads/master
+    delivery: Mapped[str] = mapped_column(String(128), default="")  # the forge's delivery id
+    received_at: Mapped[int] = mapped_column(Integer)  # epoch seconds
