@@ -26,6 +26,7 @@ import pika
 import pika.exceptions
 
 from trunkline.errors import DeliveryError
+from trunkline.events.payloads import with_schema
 from trunkline.outbox.dispatch import Envelope
 
 log = logging.getLogger(__name__)
@@ -37,8 +38,9 @@ def routing_key(builder: str, topic: str) -> str:
 
 
 def body_of(envelope: Envelope) -> bytes:
-    """The message body: the payload as compact, key-sorted JSON (UTF-8)."""
-    return json.dumps(envelope.payload, sort_keys=True, separators=(",", ":")).encode()
+    """The message body: the payload (with its ``schema``) as compact, key-sorted JSON."""
+    payload = with_schema(envelope.topic, envelope.payload)
+    return json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
 
 
 class AmqpSender:

@@ -27,6 +27,11 @@ VERSIONS = {
     "repo.published": 1,
     "promotion.moved": 1,
     "vote.received": 1,
+    # produced by the FTBFS lifecycle (its payloads are the outbox contract's, without the
+    # ``schema`` field: :func:`with_schema` adds it when the event goes out)
+    "ftbfs.opened": 1,
+    "ftbfs.culprit": 1,
+    "ftbfs.fixed": 1,
 }
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 
@@ -34,6 +39,13 @@ SCHEMA_DIR = Path(__file__).parent / "schemas"
 def schema_id(topic: str) -> str:
     """``trunkline.<topic>/<version>``: the ``schema`` field of ``topic``'s messages."""
     return f"trunkline.{topic}/{VERSIONS[topic]}"
+
+
+def with_schema(topic: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """``payload`` with its ``schema`` field (added when a producer left it out)."""
+    if "schema" in payload or topic not in VERSIONS:
+        return payload
+    return {"schema": schema_id(topic), **payload}
 
 
 def repo_hash(commit_hash: str, distro_hash: str) -> str:
