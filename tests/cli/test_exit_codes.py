@@ -201,6 +201,12 @@ CASES = [
     status("build-ftbfs", "-c {cfg} build -p broken", 12, r"FTBFS broken [0-9a-f]{8}: "),
     status("build-transient", "-c {cfg} build -p gone", 13, r"source error: gone: "),
     error("build-locked", "-c {cfg} build", 10, LOCKED, hold_lock),
+    error(
+        "build-serve-dry-run",
+        "-c {cfg} build --serve --dry-run",
+        2,
+        r"--serve: not with --dry-run, --run, --status, --recheck or --json",
+    ),
     error("build-locked-dlrn", "-c {cfg} build --exit-codes dlrn", 1, LOCKED, hold_lock),
     status("build-transient-dlrn", "-c {cfg} build -p gone --exit-codes dlrn", 2, r"gone: "),
     error(
