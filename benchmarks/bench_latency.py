@@ -23,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -76,15 +77,20 @@ def measure_push(world: DemoWorld, rounds: int) -> list[float]:
     engine = sa.create_engine(settings.database_url)
     proc = subprocess.Popen(
         [str(EXE), "--config", str(config), "build", "--serve"],
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
+        text=True,
         env={**os.environ, "NO_COLOR": "1"},
     )
+    assert proc.stdout is not None
+    for line in proc.stdout:  # the service's own first full cycle (nothing new) is over
+        if " built: " in line:
+            break
+    threading.Thread(target=proc.stdout.read, daemon=True).start()  # keep the pipe drained
     api = serve_api(settings)
     url = next(api)
     times = []
     try:
-        time.sleep(2.0)  # the service's own first full cycle finds nothing new
         with httpx.Client(base_url=url, timeout=60) as client:
             for n in range(rounds):
                 head = _commit(world, 100 + n)

@@ -15,7 +15,7 @@ from trunkline.builder.cycle import BuildCycle, CycleOptions
 from trunkline.config import settings_from_dict
 from trunkline.db.engine import open_database, session_factory
 from trunkline.db.models import OutboxAttempt, OutboxMessage, OutboxState
-from trunkline.errors import ConfigError
+from trunkline.errors import ConfigError, DeliveryError
 from trunkline.events.routes import event_routes, event_senders, retry_policy
 from trunkline.outbox.dispatch import deliver_due
 
@@ -141,3 +141,31 @@ def test_every_setting_acts_routes_and_policy(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match="secret_file: cannot read"):
         event_senders(missing, session_factory(open_database(f"sqlite:///{tmp_path}/x.db")))
+
+
+def test_a_receiver_that_never_answers_costs_webhook_timeout_then_a_retry(tmp_path: Path) -> None:
+    import socket
+    import time
+
+    from trunkline.outbox.dispatch import Envelope
+
+    with socket.socket() as silent:  # accepts connections (backlog), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(4)
+        port = silent.getsockname()[1]
+        s = settings_from_dict(
+            {
+                "events": {
+                    "webhook_timeout": 0.5,
+                    "webhooks": [
+                        {"name": "slow", "url": f"http://127.0.0.1:{port}/", "secret": "s"}
+                    ],
+                }
+            }
+        )
+        sender = event_senders(s, session_factory(open_database(f"sqlite:///{tmp_path}/x.db")))
+        env = Envelope("m1", "webhook:slow", "build.finished", {"package": "a"}, 1, 1)
+        start = time.monotonic()
+        with pytest.raises(DeliveryError, match="Timeout"):
+            sender["webhook:slow"].send(env)
+        assert 0.4 < time.monotonic() - start < 5
