@@ -98,6 +98,7 @@ def test_pushes_from_every_forge_build_in_the_running_service_and_sigterm_stops_
     wait_for(lambda: db_file.exists() or proc.poll() is not None, "the builder's database")
     assert proc.poll() is None, proc.communicate()[1]
     wait_for(lambda: built("alpha") and built("beta"), "the first full cycle")
+    repos = settings.builder.repos_path
     api = serve_api(settings)
     url = next(api)
     try:
@@ -109,7 +110,8 @@ def test_pushes_from_every_forge_build_in_the_running_service_and_sigterm_stops_
                 resp = client.post(f"/api/hooks/{forge}", content=body, headers=headers)
                 assert resp.status_code == 200 and resp.json()["queued"] == ["alpha"], resp.text
                 wait_for(lambda h=head: built("alpha", h), f"the build {forge}'s push asked for")
-                assert head in str(read_link(settings.builder.repos_path, "current"))
+                # current moves right after the commit of the build (publish/record.py)
+                wait_for(lambda h=head: h in str(read_link(repos, "current")), "current to move")
             # one more push, then SIGTERM while its cycle may be running
             world.upstream_commit("alpha", "Last change")
             alpha = world.upstreams["alpha"].url
