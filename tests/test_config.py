@@ -104,3 +104,15 @@ def test_an_override_keeps_the_sections_it_does_not_touch_unset(
         getattr(load_settings(cfg), section), key
     )
     assert settings.builder.data_dir == (tmp_path / "data").resolve()
+
+
+def test_a_dumped_config_loads_again(tmp_path: Path) -> None:
+    """Every default written out (``model_dump``) is accepted back: sections refuse only
+    keys that differ from their default and cannot act ([notify] without a server,
+    [stable] keys of the other driver), not defaults repeated."""
+    from trunkline.config import settings_from_dict
+
+    cfg = tmp_path / "trunkline.toml"
+    cfg.write_text(EXAMPLE_CONFIG)
+    settings = load_settings(cfg)
+    assert settings_from_dict(settings.model_dump()) == settings

@@ -278,22 +278,28 @@ class NotifySettings(_Section):
                 raise ValueError(f"{addr!r} is not a mail address (user@host)")
         return value
 
+    def _given(self, keys: frozenset[str]) -> list[str]:
+        """The ``keys`` whose value is not the default (a dumped-and-reloaded config
+        repeats every default; only a different value can go unused)."""
+        fields = type(self).model_fields
+        return sorted(k for k in keys if getattr(self, k) != fields[k].default)
+
     @model_validator(mode="after")
     def _acted_on(self) -> NotifySettings:
         """Every key acts: mail keys need a server, a login a password, gerrit a URL."""
         if not self.smtp_server.strip():
-            given = sorted(self.model_fields_set & MAIL_KEYS)
+            given = self._given(MAIL_KEYS)
             if given:
                 raise ValueError(f"{given[0]} needs smtp_server (empty: no mail is sent)")
-            if self.review == "none" and self.model_fields_set & CHANNEL_KEYS:
-                key = sorted(self.model_fields_set & CHANNEL_KEYS)[0]
+            if self.review == "none" and self._given(CHANNEL_KEYS):
+                key = self._given(CHANNEL_KEYS)[0]
                 raise ValueError(f"{key} needs smtp_server or a review driver")
         if self.smtp_user and self.smtp_password_file is None and not self.smtp_password_env:
             raise ValueError("smtp_user needs smtp_password_file or smtp_password_env")
         g = self.gerrit
         if self.review == "gerrit" and not g.url:
             raise ValueError('review = "gerrit" needs [notify.gerrit] url')
-        if self.review != "gerrit" and "gerrit" in self.model_fields_set:
+        if self.review != "gerrit" and self.gerrit != GerritSettings():
             raise ValueError('[notify.gerrit] is used only with review = "gerrit"')
         if g.user and g.password_file is None and not g.password_env:
             raise ValueError("gerrit.user needs gerrit.password_file or gerrit.password_env")
@@ -399,14 +405,15 @@ class StableSettings(_Section):
     @field_validator("dist")
     @classmethod
     def _dist_local_only(cls, dist: str, info: ValidationInfo) -> str:
-        if info.data.get("driver") == "koji":
+        if info.data.get("driver") == "koji" and dist != cls.model_fields["dist"].default:
             raise ValueError("only for driver local (with koji the hub's build tag sets it)")
         return dist
 
     @field_validator("poll_interval")
     @classmethod
     def _poll_koji_only(cls, seconds: float, info: ValidationInfo) -> float:
-        if info.data.get("driver") != "koji":
+        default = cls.model_fields["poll_interval"].default
+        if info.data.get("driver") != "koji" and seconds != default:
             raise ValueError("only for driver koji (local builds finish before build returns)")
         return seconds
 
