@@ -30,6 +30,9 @@ from trunkline.errors import ConfigError
 RESERVED_LINK_NAMES = frozenset({"current", "consistent"})
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 AUTHOR = re.compile(r"([^<>]+?)\s*<([^<>\s]+@[^<>\s]+)>")
+# a build queue: build.<arch>.<driver>[.<pool>] (routing by architecture and driver
+# capability; the pool names one builder's workers when several builders share a broker)
+QUEUE_NAME = re.compile(r"build\.[A-Za-z0-9_]+\.[a-z][a-z0-9_-]*(\.[A-Za-z0-9_-]+)?")
 
 
 class _Section(BaseModel):
@@ -608,6 +611,49 @@ class ServeSettings(_Section):
     hook_interval: float = Field(default=1.0, gt=0)  # seconds between looks at the hook queue
 
 
+class WorkersSettings(_Section):
+    """Remote build workers (``trunkline worker``) through a broker; empty ``broker_url``: local.
+
+    With ``broker_url`` set, every build job is sent to ``queue`` on the broker and built by a
+    ``trunkline worker`` on any host; the builder serves the sources and takes the RPMs and
+    logs back on ``listen`` (HTTP, ``token`` as a bearer token), and stays the only writer of
+    the DB and the repo tree. ``builder.workers`` (``-j``) is the number of jobs in flight.
+    """
+
+    broker_url: str = ""  # amqp://user:password@host:5672/vhost (RabbitMQ)
+    queue: str = ""  # build.<arch>.<driver>[.<pool>]; empty: this host's arch, [build] driver
+    token: str = ""  # shared secret of the builder and its workers (needed with broker_url)
+    listen: str = "127.0.0.1:8780"  # host:port of the builder's artifact server
+
+    @field_validator("broker_url")
+    @classmethod
+    def _amqp(cls, url: str) -> str:
+        if url and not url.startswith(("amqp://", "amqps://")):
+            raise ValueError(f"{url!r}: expected an amqp:// or amqps:// URL")
+        return url
+
+    @field_validator("queue")
+    @classmethod
+    def _queue(cls, queue: str) -> str:
+        if queue and not QUEUE_NAME.fullmatch(queue):
+            raise ValueError(f"{queue!r}: expected build.<arch>.<driver>[.<pool>]")
+        return queue
+
+    @field_validator("listen")
+    @classmethod
+    def _listen(cls, listen: str) -> str:
+        host, sep, port = listen.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"{listen!r}: expected host:port, e.g. 0.0.0.0:8780")
+        return listen
+
+    @model_validator(mode="after")
+    def _token_needed(self) -> WorkersSettings:
+        if self.broker_url and len(self.token) < 16:
+            raise ValueError("token: at least 16 characters are needed with broker_url")
+        return self
+
+
 class Settings(_Section):
     """The whole configuration of one builder."""
 
@@ -625,6 +671,7 @@ class Settings(_Section):
     events: EventsSettings = EventsSettings()
     hooks: HooksSettings = HooksSettings()
     serve: ServeSettings = ServeSettings()
+    workers: WorkersSettings = WorkersSettings()
     config_path: Path | None = None
 
     @property

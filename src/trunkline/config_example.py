@@ -155,4 +155,10 @@ package_cache = 60.0             # seconds the API keeps the package list it mat
 [serve]                          # trunkline build --serve
 poll_interval = 300.0            # seconds between full cycles (the safety net)
 hook_interval = 1.0              # seconds between looks at the push-hook queue
+
+[workers]                        # build on other hosts ("trunkline worker"); default: locally
+broker_url = ""                  # "" = local builds; amqp://user:pass@rabbit:5672/%2F = remote
+queue = ""                       # build.<arch>.<driver>[.<pool>]; "" = this host's arch + driver
+token = ""                       # shared with the workers (>= 16 characters with broker_url)
+listen = "127.0.0.1:8780"        # where workers fetch sources and upload RPMs and logs
 """

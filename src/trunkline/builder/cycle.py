@@ -24,10 +24,12 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from trunkline.builder.buildtime import build_time
@@ -46,6 +48,8 @@ from trunkline.db import queries
 from trunkline.db.engine import open_database, session_factory
 from trunkline.db.models import BuildStatus
 from trunkline.errors import (
+    ConfigError,
+    DatabaseError,
     InputError,
     PublishError,
     TrunklineError,
@@ -69,6 +73,7 @@ from trunkline.upstream.refs import release as release_repos
 from trunkline.upstream.switches import RefLedger, RefSwitch
 
 if TYPE_CHECKING:
+    from trunkline.builder.executor import JobExecutor
     from trunkline.builder.workspace import WorkResult
 
 log = logging.getLogger(__name__)
@@ -238,6 +243,7 @@ class BuildCycle:
         self._senders = senders
         self._outbox_policy = outbox_policy
         self._outbox: OutboxWorkers | None = None
+        self._executor: JobExecutor | None = None  # this run's; None: build here
 
     @property
     def sessions(self) -> sessionmaker[Session]:
@@ -278,6 +284,13 @@ class BuildCycle:
         """
         try:
             return self._run(options)
+        except SQLAlchemyError as exc:  # e.g. the server restarted or the connection was cut
+            first = str(exc.orig if isinstance(exc, DBAPIError) else exc).strip().splitlines()
+            raise DatabaseError(
+                f"{self.settings.database_url.split('://', 1)[0]}: the database failed during "
+                f"the cycle ({type(exc).__name__}: {first[0] if first else ''}); nothing "
+                "half-recorded, run again"
+            ) from exc
         finally:
             if not self.keep_delivering:
                 self.close()
@@ -286,8 +299,9 @@ class BuildCycle:
         start = time.monotonic()
         report = CycleReport()
         b = self.settings.builder
-        with BuilderLock(b.data_dir):
-            make_driver(self.settings.build)  # a bad driver config stops the run, not each build
+        with BuilderLock(b.data_dir), ExitStack() as stack:
+            driver = make_driver(self.settings.build)  # a bad config stops the run, not each build
+            self._executor = None if options.dry_run else self._remote(driver.name, stack)
             pkgs = select_packages(make_source(self.settings).packages(), options)
             if not options.dry_run:
                 b.repos_path.mkdir(parents=True, exist_ok=True)
@@ -348,7 +362,13 @@ class BuildCycle:
         def record(item: QueueItem[Candidate], result: WorkResult | None) -> BuildOutcome | None:
             if result is None:
                 return None
-            outcome = self._record(item.payload, result, publisher)
+            try:
+                outcome = self._record(item.payload, result, publisher)
+            except OSError as exc:  # e.g. the repo tree's filesystem is full
+                raise PublishError(
+                    f"{item.package}: publishing failed, nothing recorded and current "
+                    f"not moved: {exc.strerror or exc} ({exc.filename or b.repos_path})"
+                ) from exc
             if options.stop and outcome.status is BuildStatus.FAILED:
                 stopped.set()
             return outcome
@@ -370,6 +390,24 @@ class BuildCycle:
         if report.outcomes:
             self._render_reports()
             self._replicate_reports()
+
+    def _remote(self, driver: str, stack: ExitStack) -> JobExecutor | None:
+        """The remote executor when ``[workers] broker_url`` is set, else None (local)."""
+        w = self.settings.workers
+        if not w.broker_url:
+            return None
+        # imported here: dramatiq and pika only on a builder with remote workers
+        from trunkline.workers.jobs import host_arch, queue_for
+        from trunkline.workers.remote import RemoteExecutor
+
+        queue = w.queue or queue_for(host_arch(), driver)
+        try:
+            remote = RemoteExecutor(self.settings, queue)
+        except OSError as exc:
+            raise ConfigError(
+                f"[workers] listen = {w.listen!r}: cannot serve there: {exc}"
+            ) from exc
+        return stack.enter_context(remote)
 
     def _emit_queued(self, queue: list[Candidate]) -> None:
         """build.queued of the whole queue in one small transaction (none without routes)."""
@@ -627,6 +665,7 @@ class BuildCycle:
             upstream_mirror=up_mirror if pkg.upstream else None,
             distgit=Path(pkg.distgit) if pkg.local_distgit else dg_mirror,
             dt_build=dt_build,
+            executor=self._executor,
         )
         result = ws.build()
         if result.status is not BuildStatus.SUCCESS or not publisher.index:

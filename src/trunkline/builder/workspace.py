@@ -18,7 +18,8 @@ from pathlib import Path
 
 from trunkline import gitcmd
 from trunkline.builder.drivers import make_driver
-from trunkline.builder.pipeline import BuildJob, build_commit
+from trunkline.builder.executor import JobExecutor, LocalExecutor
+from trunkline.builder.pipeline import BuildJob
 from trunkline.config import Settings
 from trunkline.db.models import BuildStatus
 from trunkline.errors import CommandTimeoutError, TrunklineError
@@ -116,6 +117,7 @@ class Workspace:
     distgit: Path
     root: Path
     dt_build: int
+    executor: JobExecutor | None = None  # None: build here with the [build] driver
 
     @property
     def log_dir(self) -> Path:
@@ -177,7 +179,8 @@ class Workspace:
                 cache_dir=self.settings.builder.data_dir / "driver-cache",
             )
             (self.root / "pipeline").mkdir(exist_ok=True)
-            result = build_commit(job, make_driver(self.settings.build))
+            executor = self.executor or LocalExecutor(make_driver(self.settings.build))
+            result = executor.run(job)
         except CommandTimeoutError as exc:
             return self._failed(BuildStatus.RETRY, str(exc), version, release, start)
         except TrunklineError as exc:
@@ -235,10 +238,12 @@ def prepare_workspace(
     upstream_mirror: Path | None,
     distgit: Path,
     dt_build: int,
+    executor: JobExecutor | None = None,
 ) -> Workspace:
     """A fresh work dir for ``cand`` (any leftover of an interrupted build is removed).
 
-    ``dt_build`` is the build's time (``builder/buildtime.py``), UTC epoch seconds.
+    ``dt_build`` is the build's time (``builder/buildtime.py``), UTC epoch seconds;
+    ``executor`` runs the prepared job (None: this host's driver, ``LocalExecutor``).
     """
     root = (
         settings.builder.data_dir / "work" / f"{cand.package.name}-{cand.commit.commit_hash[:12]}"
@@ -246,4 +251,4 @@ def prepare_workspace(
     if root.exists():
         shutil.rmtree(root)
     (root / "logs").mkdir(parents=True)
-    return Workspace(settings, cand, upstream_mirror, distgit, root, dt_build)
+    return Workspace(settings, cand, upstream_mirror, distgit, root, dt_build, executor)

@@ -54,6 +54,7 @@ COMMAND_MODULES = (
     "stable",
     "uc",
     "ftbfs",
+    "worker",
 )
 
 
@@ -168,6 +169,11 @@ COMMANDS: dict[str, CommandEntry] = {
         "ftbfs",
         "ftbfs_group",
         "The packages that fail to build from source: open periods, culprits, history.",
+    ),
+    "worker": CommandEntry(
+        "worker",
+        "worker_cmd",
+        "Take build jobs from the builder's broker queue, build here, upload the RPMs.",
     ),
 }
 
