@@ -24,7 +24,7 @@ from pathlib import Path
 from types import TracebackType
 
 from dramatiq import Message
-from dramatiq.errors import ConnectionError as BrokerConnectionError
+from dramatiq.errors import ConnectionClosed, ConnectionFailed
 
 from trunkline.builder.pipeline import BuildJob, PipelineResult
 from trunkline.config import Settings
@@ -134,7 +134,7 @@ class RemoteExecutor:
         while True:
             try:
                 self.broker.enqueue(msg)
-            except BrokerConnectionError as exc:
+            except (ConnectionClosed, ConnectionFailed) as exc:
                 now = time.monotonic()
                 if now - said >= self.report_every:
                     said = now
