@@ -109,7 +109,12 @@ class WorkerProc:
         self.work_dir.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
-                self.argv, stdout=out, stderr=subprocess.STDOUT, cwd=self.work_dir.parent
+                self.argv,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=self.work_dir.parent,
+                # Dramatiq's own knob: reconnect to the broker after 0.3 s, not 3 s
+                env={**env_without_pytest(), "dramatiq_restart_delay": "300"},
             )
         return self
 

@@ -41,6 +41,7 @@ from tests.workers.harness import (
 from tests.workers.relay import Relay, free_port
 from trunkline.builder.cycle import BuildCycle, CycleOptions, CycleReport
 from trunkline.config import Settings, settings_from_dict
+from trunkline.errors import PublishError
 
 NAMES = ("alpha", "beta", "gamma")
 
@@ -162,11 +163,20 @@ def test_a_database_cut_mid_cycle_fails_in_one_line_and_the_next_run_resumes(
             conn.execute(sa.text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
     finally:
         admin.dispose()
-    second = _build(cfg, tmp_path / "second.err")
-    assert second.wait(timeout=60) == 0, (tmp_path / "second.err").read_text()
     settings = settings_from_dict(
-        {"builder": {"data_dir": str(tmp_path / "data")}, "database": {"url": url}}
+        {
+            "builder": {"data_dir": str(tmp_path / "data"), "dist": ".el9s"},
+            "database": {"url": url},
+            "packages": {"source": "rdoinfo", "path": str(world.metadata), "tag": "trunk"},
+        }
     )
+    cycle = BuildCycle(settings)
+    try:
+        second = cycle.run(CycleOptions())  # resumes: alpha only, if beta was in
+    finally:
+        bind = cycle.sessions.kw["bind"]
+        bind.dispose()
+    assert {o.status.value for o in second.outcomes} == {"SUCCESS"}
     assert published(settings) == {"alpha": ["SUCCESS"], "beta": ["SUCCESS"]}
     repos = tmp_path / "data" / "repos"
     assert len(_hashed_repos(repos)) == 2  # one per row: nothing half-recorded
@@ -196,25 +206,19 @@ def test_the_repo_filesystem_full_during_publish_leaves_current_and_the_db_untou
 ) -> None:
     world = make_cycle_world(tmp_path, ("alpha",))
     settings: Settings = world.settings(repos_dir=str(small_fs), workers=1)
-    cfg = tmp_path / "trunkline.toml"
-    cfg.write_text(
-        f'[builder]\ndata_dir = "{tmp_path / "data"}"\nrepos_dir = "{small_fs}"\n'
-        f'dist = ".el9s"\nworkers = 1\n'
-        f'[packages]\nsource = "rdoinfo"\npath = "{world.metadata}"\ntag = "trunk"\n'
-    )
-    assert _build(cfg, tmp_path / "1.err").wait(timeout=60) == 0
+    assert BuildCycle(settings).run(CycleOptions()).outcomes[0].status.value == "SUCCESS"
     before = os.readlink(small_fs / "current")
     world.upstream_commit("alpha", "A change")
     filler = _fill(small_fs, 4096)
-    err = tmp_path / "2.err"
-    assert _build(cfg, err).wait(timeout=60) == 8
-    lines = [line for line in err.read_text().splitlines() if line.startswith("trunkline:")]
-    assert len(lines) == 1 and "No space left on device" in lines[0], err.read_text()
-    assert "current not moved" in lines[0]
+    with pytest.raises(PublishError) as failed:
+        BuildCycle(settings).run(CycleOptions())
+    message = str(failed.value)
+    assert "No space left on device" in message and "current not moved" in message
+    assert "\n" not in message and failed.value.exit_code == 8
     assert os.readlink(small_fs / "current") == before
     assert published(settings) == {"alpha": ["SUCCESS"]}
     filler.unlink()  # space is back
-    assert _build(cfg, tmp_path / "3.err").wait(timeout=60) == 0
+    assert BuildCycle(settings).run(CycleOptions()).outcomes[0].status.value == "SUCCESS"
     assert published(settings) == {"alpha": ["SUCCESS", "SUCCESS"]}
     assert os.readlink(small_fs / "current") != before
     assert not list(small_fs.glob("??/??/.tmp-*"))

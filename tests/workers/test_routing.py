@@ -1,0 +1,61 @@
+"""Routing by queue and the [workers] section: what a worker and a builder accept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.workers.harness import WorkerProc
+from trunkline.config import settings_from_dict
+from trunkline.errors import ConfigError, InputError
+from trunkline.workers.jobs import check_queue
+
+
+def test_a_worker_refuses_a_queue_it_cannot_build_for(tmp_path: Path) -> None:
+    worker = WorkerProc(tmp_path / "w", "build.s390x.rpmbuild", "http://127.0.0.1:9").start()
+    assert worker.proc is not None
+    assert worker.proc.wait(timeout=30) == 2
+    out = worker.output().strip().splitlines()
+    assert len(out) == 1
+    assert "this worker builds" in out[0] and "build.s390x.rpmbuild" in out[0]
+
+
+@pytest.mark.parametrize(
+    ("queue", "accepted"),
+    [
+        ("build.x86_64.rpmbuild", True),
+        ("build.x86_64.rpmbuild.team-a", True),  # a pool: one builder's workers
+        ("build.aarch64.rpmbuild", False),  # another architecture
+        ("build.x86_64.mock", False),  # another driver
+        ("build.x86_64", False),
+        ("x86_64.rpmbuild", False),
+        ("build.x86_64.rpmbuild.a.b", False),
+    ],
+)
+def test_a_worker_takes_only_the_queues_of_its_arch_and_driver(queue: str, accepted: bool) -> None:
+    if accepted:
+        check_queue(queue, "x86_64", "rpmbuild")
+    else:
+        with pytest.raises(InputError, match="--queue"):
+            check_queue(queue, "x86_64", "rpmbuild")
+
+
+@pytest.mark.parametrize(
+    ("workers", "field"),
+    [
+        ({"broker_url": "http://rabbit/"}, "broker_url"),
+        ({"broker_url": "amqp://rabbit/", "token": "short"}, "token"),
+        ({"broker_url": "amqp://rabbit/"}, "token"),
+        ({"queue": "x86_64"}, "queue"),
+        ({"listen": "8780"}, "listen"),
+        ({"listen": "0.0.0.0:99999"}, "listen"),
+        ({"brokerurl": "amqp://rabbit/"}, "brokerurl"),
+    ],
+)
+def test_a_bad_workers_section_is_one_line_naming_the_key(
+    workers: dict[str, str], field: str
+) -> None:
+    with pytest.raises(ConfigError) as exc:
+        settings_from_dict({"workers": workers})
+    assert field in str(exc.value) and "\n" not in str(exc.value)
