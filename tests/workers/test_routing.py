@@ -6,19 +6,22 @@ from pathlib import Path
 
 import pytest
 
-from tests.workers.harness import WorkerProc
+from tests.workers.harness import WorkerProc, delete_queues, new_queue
 from trunkline.config import settings_from_dict
 from trunkline.errors import ConfigError, InputError
 from trunkline.workers.jobs import check_queue
 
 
-def test_a_worker_refuses_a_queue_it_cannot_build_for(tmp_path: Path) -> None:
-    worker = WorkerProc(tmp_path / "w", "build.s390x.rpmbuild", "http://127.0.0.1:9").start()
-    assert worker.proc is not None
-    assert worker.proc.wait(timeout=30) == 2
-    out = worker.output().strip().splitlines()
-    assert len(out) == 1
-    assert "this worker builds" in out[0] and "build.s390x.rpmbuild" in out[0]
+def test_a_worker_serves_its_queue_until_sigterm_and_exits_0(tmp_path: Path) -> None:
+    queue = new_queue()
+    worker = WorkerProc(tmp_path / "w", queue, "http://127.0.0.1:9").start()
+    try:
+        assert worker.wait_for(f"rpmbuild jobs from {queue}"), worker.output()
+        assert worker.stop() == 0
+    finally:
+        delete_queues(queue)
+    assert worker.output().splitlines()[-1] == "worker stopped"
+    assert "Traceback" not in worker.output()
 
 
 @pytest.mark.parametrize(

@@ -173,7 +173,7 @@ COMMANDS: dict[str, CommandEntry] = {
     "worker": CommandEntry(
         "worker",
         "worker_cmd",
-        "Take build jobs from the builder's broker queue, build here, upload the RPMs.",
+        "Take build jobs from the broker, build them here, send the RPMs to the builder.",
     ),
 }
 

@@ -246,6 +246,9 @@ def run_worker(
             build_one(message, client, driver, options.work_dir, progress)
         except JobGoneError as exc:
             progress(f"  dropped {message.package}: {exc}")
+        except BuilderUnreachableError as exc:  # one line, and Dramatiq retries it later
+            progress(f"  {message.package}: the builder failed, retried later: {exc}")
+            raise dramatiq.Retry(str(exc)) from exc
 
     dramatiq.actor(actor_name=ACTOR_NAME, queue_name=options.queues[0], broker=broker)(handle)
     for queue in options.queues:
