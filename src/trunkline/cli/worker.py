@@ -1,8 +1,10 @@
 """``trunkline worker``: a build host that takes jobs from the builder's broker queue.
 
-Thin: checks the options against the ``[workers]`` section of the config (when
-there is one) and against what this host can build, then runs
-``workers/worker.run_worker`` until SIGTERM or SIGINT.
+Thin: the options win over the worker's own config (``--config``, when there is
+one: its ``[workers]`` broker_url, token and queue, its ``[build]`` driver and
+``builder.data_dir``); each queue is checked against what this host can build;
+then ``workers/worker.run_worker`` runs until SIGTERM or SIGINT. ``[workers]
+listen`` is the builder's address: the worker is told it by ``--builder-url``.
 """
 
 from __future__ import annotations
@@ -31,8 +33,9 @@ from trunkline.errors import ConfigError
     "--queue",
     "queues",
     multiple=True,
-    help="Queue to take jobs from, build.<arch>.<driver> (repeatable; default: this host's "
-    "architecture and [build] driver). A queue this host cannot build for is refused.",
+    help="Queue to take jobs from, build.<arch>.<driver>[.<pool>] (repeatable; default: "
+    "[workers] queue, else this host's architecture and [build] driver). A queue this host "
+    "cannot build for is refused.",
 )
 @click.option(
     "--token", default=None, help="The builder's [workers] token (default: the config's)."
@@ -68,7 +71,7 @@ def worker_cmd(
         raise ConfigError("--token: the builder's [workers] token is needed (>= 16 characters)")
     driver = make_driver(settings.build)
     arch = host_arch()
-    queues = queues or (queue_for(arch, driver.name),)
+    queues = queues or (settings.workers.queue or queue_for(arch, driver.name),)
     for queue in queues:
         check_queue(queue, arch, driver.name)
     options = WorkerOptions(
