@@ -535,11 +535,15 @@ TESTED_APART = {
     "demo": "tests/demo/test_demo.py, in-process: 35 s of builds (the table has its exit 20)",
     "remote-import": "test_dlrn_options.py: needs a build served over HTTP",
 <<<<<<< HEAD
+<<<<<<< HEAD
     "release new": "tests/releasetime/test_release_new.py: needs a built demo world",
     "stable propose": "tests/releasetime/test_stable_propose.py: needs a built demo world",
 =======
     "worker": "tests/workers/test_routing.py: it serves until a signal stops it",
 >>>>>>> 7959423 (worker: exit-code table rows, README 'Build hosts', bench_workers (cold cycle on 1-3 remote workers))
+=======
+    "worker": "tests/workers/test_routing.py: it serves until a signal stops it (exit 0)",
+>>>>>>> 4c4908b (tests: a worker retries a job while the builder is unreachable (one line each, no traceback), then stops on SIGTERM with 0)
 }
 
 

@@ -2,26 +2,45 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
+from dramatiq import Message
 
-from tests.workers.harness import WorkerProc, delete_queues, new_queue
+from tests.workers.harness import WorkerProc, amqp_url, delete_queues, new_queue
 from trunkline.config import settings_from_dict
 from trunkline.errors import ConfigError, InputError
-from trunkline.workers.jobs import check_queue
+from trunkline.workers.broker import make_broker
+from trunkline.workers.jobs import ACTOR_NAME, JobMessage, check_queue
 
 
-def test_a_worker_serves_its_queue_until_sigterm_and_exits_0(tmp_path: Path) -> None:
+def test_a_worker_retries_a_job_while_the_builder_is_down_and_stops_on_sigterm(
+    tmp_path: Path,
+) -> None:
     queue = new_queue()
     worker = WorkerProc(tmp_path / "w", queue, "http://127.0.0.1:9").start()
+    broker = make_broker(amqp_url())
+    job = JobMessage("j1", "alpha", None, "1.0", "1", ".el9s", 60.0, False, "0" * 64)
     try:
         assert worker.wait_for(f"rpmbuild jobs from {queue}"), worker.output()
+        broker.enqueue(Message(queue, ACTOR_NAME, (), job.to_json(), {}))
+        assert _wait_count(worker, "alpha: the builder failed, retried later: GET", 2)
         assert worker.stop() == 0
     finally:
+        broker.close()
         delete_queues(queue)
     assert worker.output().splitlines()[-1] == "worker stopped"
     assert "Traceback" not in worker.output()
+
+
+def _wait_count(worker: WorkerProc, text: str, count: int, timeout: float = 30.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if worker.output().count(text) >= count:
+            return True
+        time.sleep(0.1)
+    return False
 
 
 @pytest.mark.parametrize(
