@@ -27,7 +27,9 @@ class Lan:
 
     def __init__(self, hosts: tuple[str, ...]) -> None:
         tag = f"{os.getpid() % 10000:04d}{random.randrange(100):02d}"
-        self.net = f"10.213.{random.randrange(1, 250)}"
+        used = subprocess.run(["ip", "-4", "addr"], capture_output=True, text=True).stdout
+        free = [n for n in range(1, 250) if f"10.213.{n}." not in used]  # another run's LAN
+        self.net = f"10.213.{random.choice(free)}"
         self.bridge = f"tlbr{tag}"
         self.namespaces = {host: f"tl{tag}-{host}" for host in hosts}
         self.addresses = {host: f"{self.net}.{i}" for i, host in enumerate(hosts, start=2)}
