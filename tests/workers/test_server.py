@@ -127,3 +127,25 @@ def test_an_upload_outside_its_place_is_refused(served: tuple[str, ServedJob], p
     assert response.status_code == 400
     assert not job.done.is_set()
     assert not job.incoming.exists() or not any(p.is_file() for p in job.incoming.rglob("*"))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b'{"status": "SUCCESS"}',  # fields missing
+        b'{"status": "DONE", "error": "", "nvr": "", "unmet_buildrequires": [], '
+        b'"files": [], "worker": "w"}',  # not a BuildStatus a worker may report
+        b'{"status": "SUCCESS", "error": "", "nvr": "", "unmet_buildrequires": [], '
+        b'"files": [{"kind": "exe", "name": "x", "sha256": "0"}], "worker": "w"}',
+    ],
+)
+def test_a_bad_manifest_is_refused_and_nothing_is_taken(
+    served: tuple[str, ServedJob], body: bytes
+) -> None:
+    base, job = served
+    response = httpx.post(
+        f"{base}/jobs/j1/a1/result", content=body, headers={"Authorization": f"Bearer {TOKEN}"}
+    )
+    assert response.status_code == 400 and response.text.startswith("bad manifest")
+    assert not job.done.is_set() and job.outcome is None
