@@ -430,7 +430,6 @@ CASES = [
     ),
     error("demo-not-a-demo", "demo --dir {info}", 20, r"{info}: exists and is not a trunkline .*"),
     error("api-database", "-c {nodb_cfg} api", 9, r"database url nope://x: .*"),
-<<<<<<< HEAD
     # notifications and the outbox
     ok(
         "notify-test-mail",
@@ -460,7 +459,6 @@ CASES = [
         r"database url 'nope://x': no read-only mode known for nope",
     ),
     error("web-no-site", "web --site {tmp}/nope.toml", 2, r"{tmp}/nope\.toml: site file not found"),
-=======
     error(
         "worker-other-arch",
         "worker --broker amqp://127.0.0.1:9/ --builder-url http://127.0.0.1:9 "
@@ -474,7 +472,6 @@ CASES = [
         2,
         r"--token: the builder's \[workers\] token is needed .*",
     ),
->>>>>>> 7959423 (worker: exit-code table rows, README 'Build hosts', bench_workers (cold cycle on 1-3 remote workers))
     # moving from DLRN
     ok("dlrn-import-db", "-c {cfg} dlrn import-db sqlite:///{dlrn_db}", r"imported 2 rows into "),
     error(
@@ -534,16 +531,9 @@ TESTED_APART = {
     "web": "tests/web/test_cli.py: it serves until a signal stops it",
     "demo": "tests/demo/test_demo.py, in-process: 35 s of builds (the table has its exit 20)",
     "remote-import": "test_dlrn_options.py: needs a build served over HTTP",
-<<<<<<< HEAD
-<<<<<<< HEAD
     "release new": "tests/releasetime/test_release_new.py: needs a built demo world",
     "stable propose": "tests/releasetime/test_stable_propose.py: needs a built demo world",
-=======
-    "worker": "tests/workers/test_routing.py: it serves until a signal stops it",
->>>>>>> 7959423 (worker: exit-code table rows, README 'Build hosts', bench_workers (cold cycle on 1-3 remote workers))
-=======
     "worker": "tests/workers/test_routing.py: it serves until a signal stops it (exit 0)",
->>>>>>> 4c4908b (tests: a worker retries a job while the builder is unreachable (one line each, no traceback), then stops on SIGTERM with 0)
 }
 
 
