@@ -418,7 +418,7 @@ CASES = [
     ok(
         "dlrn-import-config",
         "dlrn import-config projects.ini -o out.toml",
-        r"wrote out\.toml: 25 options carried, 11 not carried",
+        r"wrote out\.toml: 26 options carried, 10 not carried",
         projects_ini,
     ),
     error(

@@ -31,13 +31,14 @@ def test_the_demo_keeps_every_promise_of_the_readme(tmp_path: Path) -> None:
     opened, fixed = (
         email.message_from_string(m, policy=email.policy.default) for m in summary.mails
     )
-    assert opened["Subject"].startswith("[demo-centos9-master] FTBFS: demo-data (demo-data-")
+    assert opened["Subject"] == "[trunkline] demo-centos9-master: demo-data failed to build"
     assert opened["To"] == "core@demo.example.org"
     body = opened.get_content()
-    assert "Move flavors to the service database" in body.split("Log:", 1)[0]  # the culprit
-    assert "flavors.yaml" in body.split("Log:", 1)[1]  # the log excerpt
-    assert fixed["Subject"].startswith("[demo-centos9-master] fixed: demo-data builds again")
-    assert "Fixed by distgit" in fixed.get_content()
+    culprit, log = body.split("Build log", 1)
+    assert "Move flavors to the service database" in culprit.split("Culprit:", 1)[1]
+    assert "flavors.yaml" in log  # the log excerpt
+    assert fixed["Subject"] == "[trunkline] demo-centos9-master: demo-data builds again"
+    assert "Fixed by the distgit commit:" in fixed.get_content()
     assert any("mail caught by the local SMTP sink" in line for line in said)
     repos = summary.world.data_dir / "repos"
     assert (repos / "report.html").is_file()

@@ -172,7 +172,6 @@ def _run_demo(root: Path, say: Say, sink: MailSink) -> DemoSummary:
         (
             f'notify.smtp_server="{sink.host}"',
             f"notify.smtp_port={sink.port}",
-            'notify.recipients=["packagers@demo.invalid"]',
         ),
     )
     cycle = BuildCycle(settings, progress=say)
