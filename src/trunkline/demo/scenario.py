@@ -16,6 +16,8 @@ printing a happy story.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -146,7 +148,12 @@ def _caught(sink: MailSink, before: int, subject: str, say: Say) -> list[str]:
         raise DemoError(f"the SMTP sink on port {sink.port} caught no mail about {subject!r}")
     for text in texts:
         say(f"mail caught by the local SMTP sink (127.0.0.1:{sink.port}):")
-        for line in text.splitlines():
+        mail = email.message_from_string(text, policy=email.policy.default)
+        for header in ("From", "To", "Subject", "Message-ID"):
+            say(f"  | {header}: {mail[header]}")
+        say("  |")
+        body = mail.get_body(preferencelist=("plain",))
+        for line in (body.get_content() if body is not None else text).splitlines():
             say(f"  | {line}")
     return texts
 
