@@ -1,10 +1,13 @@
 """``build --status`` and ``build --recheck``: read or reset the last build of packages.
 
 Both are DLRN's (``dlrn/shell.py`` ``main``): ``--status`` prints ``TYPE NAME
-STATUS`` for the newest non-RETRY build of each package (``NO_BUILD`` when there
-is none) and exits; ``--recheck`` makes the newest non-RETRY build of each named
-package be built again on the next run, and exits. DLRN deletes that row; here it
-is marked RETRY (as the API's ``recheck_package`` does), so the history stays.
+STATUS`` for the newest build of each package, whatever its status, RETRY
+included (DLRN calls ``getLastProcessedCommit`` with ``not_status='invalid
+status'``), ``NO_BUILD`` when there is none, and exits; ``--recheck`` makes the
+newest non-RETRY build of each named package be built again on the next run, and
+exits. DLRN deletes that row; here it is marked RETRY with ``FLAG_RECHECKED``, so
+the history stays and ``--status`` skips it as DLRN, having deleted it, does. (A
+RETRY from the API's ``recheck_package``, which DLRN also keeps, is shown.)
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from trunkline.builder.cycle import CycleOptions, select_packages
 from trunkline.config import Settings
 from trunkline.db import api_queries, queries
 from trunkline.db.engine import open_database, session_factory
-from trunkline.db.models import BuildStatus
+from trunkline.db.models import FLAG_RECHECKED, BuildStatus
 from trunkline.errors import InputError
 from trunkline.metadata.sources import FollowedPackage, make_source
 
@@ -24,12 +27,12 @@ NO_BUILD = "NO_BUILD"
 
 @dataclass(frozen=True)
 class PackageState:
-    """One line of ``--status``: the package's newest non-RETRY build.
+    """One line of ``--status``: the package's newest build (see the module doc).
 
     Attributes:
         type: the build type (``rpm``, the only one trunkline builds).
         package: the package name.
-        status: ``SUCCESS``, ``FAILED`` or ``NO_BUILD``.
+        status: ``SUCCESS``, ``FAILED``, ``RETRY`` or ``NO_BUILD``.
         commit_hash / distro_hash: that build's pair ('' with ``NO_BUILD``).
     """
 
@@ -52,7 +55,8 @@ def selected(
     settings: Settings, packages: tuple[str, ...], projects: tuple[str, ...]
 ) -> list[FollowedPackage]:
     """The followed packages named by ``--package`` (in that order, as DLRN prints
-    them) or ``--project-name`` (none: all), chosen as a build cycle chooses them.
+    them) or ``--project-name`` (none: all; both in the metadata's order, as DLRN's
+    rdoinfo driver lists them), chosen as a build cycle chooses them.
 
     Raises:
         UnknownPackageError: a name or project matches no followed package.
@@ -63,10 +67,10 @@ def selected(
 
 
 def package_states(settings: Settings, pkgs: list[FollowedPackage]) -> list[PackageState]:
-    """The newest non-RETRY build of each of ``pkgs``, in their order."""
+    """The newest build of each of ``pkgs`` not rechecked from the CLI, in their order."""
     factory = session_factory(open_database(settings.database_url))
     with factory() as session:
-        last = queries.latest_processed_per_project(session)
+        last = queries.latest_per_project_as_dlrn_sees(session)
     states = []
     for pkg in pkgs:
         row = last.get(pkg.name)
@@ -106,5 +110,6 @@ def recheck(settings: Settings, pkgs: list[FollowedPackage], force: bool) -> lis
                 continue
             lines.append(f"rechecked {name} {build.commit_hash[:8]} (was {build.status.value})")
             build.status = BuildStatus.RETRY
+            build.flags = (build.flags or 0) | FLAG_RECHECKED
         session.commit()
     return lines

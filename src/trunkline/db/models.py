@@ -35,6 +35,9 @@ FLAG_PURGED = 0x2
 FLAG_UNINDEXED = 0x4
 """trunkline's: a successful build published without repodata (``build --no-repo``).
 ``current``/``consistent`` never point at its directory (DLRN's flags use 0x2 only)."""
+FLAG_RECHECKED = 0x8
+"""trunkline's: a build ``build --recheck`` marked RETRY. DLRN's ``--recheck`` deletes
+that row; trunkline keeps it, and ``--status`` skips it as DLRN no longer sees it."""
 
 
 def split_artifacts(artifacts: str | None) -> list[str]:

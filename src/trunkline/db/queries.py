@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from trunkline.db.models import (
     FLAG_PURGED,
+    FLAG_RECHECKED,
     FLAG_UNINDEXED,
     BuildStatus,
     Commit,
@@ -189,6 +190,18 @@ def latest_processed_per_project(
 ) -> dict[str, Commit]:
     """The newest non-RETRY build of every package: its status says FTBFS or not."""
     return _latest_per_project(session, [BuildStatus.SUCCESS, BuildStatus.FAILED], component, kind)
+
+
+def latest_per_project_as_dlrn_sees(session: Session, *, kind: str = "rpm") -> dict[str, Commit]:
+    """The newest build of every package whatever its status, skipping the rows
+    ``build --recheck`` flagged (DLRN deletes them): what DLRN's ``--status`` reads."""
+    newest = (
+        select(func.max(Commit.id).label("id"))
+        .where(Commit.type == kind, Commit.flags.op("&")(FLAG_RECHECKED) == 0)
+        .group_by(Commit.project_name)
+    )
+    rows = session.scalars(select(Commit).where(Commit.id.in_(newest.scalar_subquery())))
+    return {row.project_name: row for row in rows}
 
 
 def failing_projects(

@@ -91,7 +91,9 @@ class RdoinfoSource:
                     review_origin=str(review_origin) if review_origin else None,
                 )
             )
-        return sorted(followed, key=lambda p: p.name)
+        # the metadata's order, as DLRN's rdoinfo driver lists (and --status prints) them
+        rank = {p.name: i for i, p in enumerate(md.packages_in_file_order)}
+        return sorted(followed, key=lambda p: rank.get(p.name, len(rank)))
 
     def _file_of(self, md: Metadata, pkg: Package, key: str, tag: str | None) -> str:
         """The metadata file whose entry for ``pkg`` sets ``key`` (an error path: re-reads YAML).
