@@ -493,6 +493,11 @@ CASES = [
         r"^candidate\tcloud9s-openstack-flamingo-candidate\t[0-9a-f]{64}\t-$",
     ),
     ok(
+        "stable-status-json",
+        "-c {stable_cfg} stable status --release flamingo --json",
+        r'"phase": "candidate",\n    "tag": "cloud9s-openstack-flamingo-candidate"',
+    ),
+    ok(
         "stable-build",
         "-c {stable_cfg} stable build python-foo --release flamingo",
         r"python-foo-1\.2\.0-1\.el9s: built and tagged into cloud9s-openstack-flamingo-candidate",

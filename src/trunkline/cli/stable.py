@@ -85,13 +85,23 @@ def promote_cmd(state: AppState, nvr: str, to: str, release: str | None) -> None
 
 @stable_group.command("status")
 @click.option("--release", "release", required=True, help="Release name.")
+@click.option("--json", "as_json", is_flag=True, help="The phases as a JSON list of objects.")
 @pass_state
-def status_cmd(state: AppState, release: str) -> None:
+def status_cmd(state: AppState, release: str, as_json: bool) -> None:
     """Show each phase's tag, the hash CI votes on (aggregate_hash) and its NVRs."""
+    import json
+
     from trunkline.buildsys.stable import phase_status
 
     with _opened(state) as (settings, session, md, system):
         phases = phase_status(settings, session, md, system, release)
+    if as_json:
+        rows = [
+            {"phase": ph.phase.value, "tag": ph.tag, "repo_hash": ph.repo_hash, "nvrs": ph.nvrs}
+            for ph in phases
+        ]
+        click.echo(json.dumps(rows, indent=2))
+        return
     for ph in phases:
         click.echo(f"{ph.phase.value}\t{ph.tag}\t{ph.repo_hash}\t{' '.join(ph.nvrs) or '-'}")
 
