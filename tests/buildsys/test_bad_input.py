@@ -45,7 +45,7 @@ def built(stable_world: StableWorld) -> Iterator[Path]:
 @pytest.mark.parametrize(
     ("argv", "code", "says"),
     [
-        (("build", "python-foo", "--release", "nope"), 2, "release 'nope': unknown .*flamingo"),
+        (("build", "python-foo", "--release", "nope"), 3, "release 'nope': unknown .*flamingo"),
         (("build", "python-nope", "--release", RELEASE), 2, "package 'python-nope': not in"),
         (
             ("build", "python-foo", "--release", RELEASE, "--commit", "no-such-ref"),
@@ -61,7 +61,7 @@ def built(stable_world: StableWorld) -> Iterator[Path]:
         ),
         (("promote", NVR, "--to", "production"), 2, "phase 'production': expected candidate"),
         (("promote", NVR, "--to", "candidate"), 2, "--to candidate: builds enter candidate"),
-        (("status", "--release", "../x"), 2, "release '../x': unknown"),
+        (("status", "--release", "../x"), 3, "release '../x': unknown"),
     ],
     ids=[
         "unknown-release",

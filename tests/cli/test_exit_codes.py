@@ -511,7 +511,7 @@ CASES = [
     error(
         "stable-build-unknown-release",
         "-c {stable_cfg} stable build python-foo --release nope",
-        2,
+        3,
         r"release 'nope': unknown \(the metadata defines: flamingo\)",
     ),
     error(

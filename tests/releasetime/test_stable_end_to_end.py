@@ -77,17 +77,20 @@ def test_release_new_to_a_signed_release_repo(built_demo: BuiltDemo, tmp_path: P
     passphrase.write_text("stable phases\n")
     gnupg, key = make_gpg_key(passphrase)
     try:
-        with config.open("a") as fh:
-            fh.write(
-                "\n[stable]\n"
+        # release new set the phase tags' pattern from the tags it declared
+        text = config.read_text()
+        assert '[stable]\ntag_pattern = "demo-{release}-{phase}"\n' in text, text
+        config.write_text(
+            text.replace(
+                "[stable]\n",
+                "[stable]\n"
                 'driver = "local"\n'
-                f'tag_pattern = "{TAG.format("{phase}").replace("lime", "{release}")}"\n'
-                'target_pattern = "demo-{release}-el9s-build"\n'
                 'rules = {testing = ["ci-unit"], release = ["ci-integration"]}\n'
                 f'gpg_key = "{key}"\n'
                 f'gpg_home = "{gnupg}"\n'
-                f'gpg_passphrase_file = "{passphrase}"\n'
+                f'gpg_passphrase_file = "{passphrase}"\n',
             )
+        )
         candidate = trunkline(config, "stable", "build", PACKAGE, "--release", NAME)
         assert candidate.code == 0, candidate.err
         assert f"{NVR}: built and tagged into {TAG.format('candidate')}" in candidate.out

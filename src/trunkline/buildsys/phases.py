@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from trunkline.config import StableSettings
-from trunkline.errors import InputError
+from trunkline.errors import InputError, MetadataError
 from trunkline.metadata.catalog import Metadata
 from trunkline.metadata.model import Release
 
@@ -82,21 +82,21 @@ def known_release(md: Metadata, settings: StableSettings, name: str) -> tuple[Re
     """The metadata release ``name`` and its tags, checked against what it declares.
 
     Raises:
-        InputError: no such release, or its repos do not declare the phase tags
-            (``releases[].repos[].buildsys-tags``), which the metadata's buildsys-tags
-            files must use.
+        MetadataError: no such release (exit 3, as every command's unknown release), or
+            its repos do not declare the phase tags (``releases[].repos[].buildsys-tags``),
+            which the metadata's buildsys-tags files must use.
     """
     found = next((r for r in md.releases if r.name == name), None)
     if found is None:
         known = ", ".join(r.name for r in md.releases) or "none"
-        raise InputError(f"release {name!r}: unknown (the metadata defines: {known})")
+        raise MetadataError(f"release {name!r}: unknown (the metadata defines: {known})")
     tags = release_tags(settings, name)
     declared = {t for repo in found.repos for t in repo.buildsys_tags}
     missing = [t for t in tags.tags.values() if t not in declared]
     if missing:
-        raise InputError(
+        raise MetadataError(
             f"release {name!r}: field 'repos[].buildsys-tags': {missing[0]} not declared "
-            f"(expected the tags [stable] tag_pattern gives)"
+            f"(expected the tags [stable] tag_pattern {settings.tag_pattern!r} gives)"
         )
     return found, tags
 

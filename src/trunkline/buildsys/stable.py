@@ -26,7 +26,7 @@ from trunkline.buildsys.base import BuildSource, BuildSystem
 from trunkline.buildsys.phases import Phase, ReleaseTags, known_release, parse_phase
 from trunkline.buildsys.review import push_review
 from trunkline.config import Settings
-from trunkline.errors import CommandError, InputError, SourceError, TrunklineError
+from trunkline.errors import CommandError, InputError, MetadataError, SourceError, TrunklineError
 from trunkline.metadata.catalog import Metadata
 from trunkline.metadata.edit import MetadataEditor
 from trunkline.metadata.model import Package, Release
@@ -116,7 +116,7 @@ def _find_release(
     for rel in md.releases:
         try:
             found = known_release(md, settings.stable, rel.name)
-        except InputError:
+        except MetadataError:
             continue
         if any(b.nvr == nvr for b in system.list_tagged(found[1].tag(below))):
             return found

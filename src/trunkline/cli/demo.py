@@ -31,8 +31,11 @@ def demo_cmd(directory: Path) -> None:
         f"  world         {root} (upstream/, distgit/, metadata/)",
         f"  config        {cfg}",
         f"  repos         {repos}",
-        f"  current       {summary.current.relative_to(repos.resolve())}",
-        f"  consistent    {summary.consistent.relative_to(repos.resolve())} (held back by FTBFS)",
+        f"  cycle 2       current {summary.current.relative_to(repos.resolve())},",
+        f"                consistent {summary.consistent.relative_to(repos.resolve())}"
+        " (held back by the FTBFS)",
+        f"  after the fix current = consistent = "
+        f"{summary.fixed.relative_to(repos.resolve()) if summary.fixed else '-'}",
         f"  FTBFS         {', '.join(summary.ftbfs)} (mailed, then fixed by a distgit commit)",
         f"  mails caught  {len(summary.mails)} by the demo's local SMTP sink (printed above)",
         f"  report        {repos / 'report.html'}",

@@ -63,6 +63,7 @@ class DemoSummary:
     installed: tuple[str, ...]
     uc_counts: dict[str, int]
     mails: tuple[str, ...] = ()  # the mails the local SMTP sink caught, as text
+    fixed: Path | None = None  # where current and consistent both point after the fix
 
 
 Say = Callable[[str], None]
@@ -226,6 +227,18 @@ def _run_demo(root: Path, say: Say, sink: MailSink) -> DemoSummary:
     if period["closed_at"] is None or not isinstance(fix, dict) or fix["fixed_by"] != "distgit":
         raise DemoError(f"{BROKEN_PACKAGE}: the distgit fix should close its FTBFS period")
     mails += _caught(sink, before, f"{BROKEN_PACKAGE} builds again", say)
+    fixed = _link_target(repos / "current")
+    if _link_target(repos / "consistent") != fixed or fixed == current:
+        raise DemoError("after the fix, 'current' and 'consistent' should meet on its build")
     return DemoSummary(
-        world, first, second, current, consistent, ftbfs, installed, uc_counts, tuple(mails)
+        world,
+        first,
+        second,
+        current,
+        consistent,
+        ftbfs,
+        installed,
+        uc_counts,
+        tuple(mails),
+        fixed,
     )

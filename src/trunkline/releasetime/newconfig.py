@@ -6,12 +6,17 @@ and the release's upstream branch or pins), its own ``data_dir`` (``<data_dir>-N
 its own database, mirrors and repo tree) and ``builder.name`` ``<name>-NAME``. Keys
 that would make two builders share a place -- ``repos_dir``, ``baseurl``,
 ``[database] url`` -- are not copied (the plan lists them for people to set).
+``[stable] tag_pattern`` and ``target_pattern`` are set to the names the new
+release's repos declare (``<prefix>-NAME-candidate`` gives
+``<prefix>-{release}-{phase}``), so ``trunkline stable`` finds the release's phase
+tags without another edit.
 Written through tomli_w and checked by loading it back before it is written.
 """
 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -37,13 +42,36 @@ def _raw(settings: Settings) -> dict[str, Any]:
         raise ConfigError(f"{settings.config_path}: cannot be read again: {exc}") from None
 
 
-def config_text(settings: Settings, name: str) -> str:
-    """The TOML text of the new builder's config (see the module doc).
+def stable_patterns(name: str, entry: Mapping[str, Any]) -> dict[str, str]:
+    """``[stable]``'s tag and target patterns for the release ``entry`` (metadata shape).
+
+    From the first repo with a ``<prefix>-NAME-candidate`` buildsys-tag and its
+    ``buildsys`` target; empty when the release declares no phase tags.
+    """
+    for repo in entry.get("repos") or ():
+        for tag in repo.get("buildsys-tags") or ():
+            if str(tag).endswith(f"{name}-candidate"):
+                base = str(tag)[: -len("-candidate")]
+                found = {"tag_pattern": base[: -len(name)] + "{release}-{phase}"}
+                target = str(repo.get("buildsys") or "")
+                if name in target:
+                    found["target_pattern"] = target.replace(name, "{release}", 1)
+                return found
+    return {}
+
+
+def config_text(settings: Settings, name: str, entry: Mapping[str, Any] | None = None) -> str:
+    """The TOML text of the new builder's config (see the module doc); ``entry`` is the
+    new release as the metadata will hold it (for ``[stable]``'s patterns).
 
     Raises:
         ConfigError: the current config cannot be read, or the result would not load.
     """
     raw = _raw(settings)
+    if entry is not None:
+        patterns = stable_patterns(name, entry)
+        if patterns:
+            raw["stable"] = {**dict(raw.get("stable") or {}), **patterns}
     builder = dict(raw.get("builder") or {})
     data_dir = str(builder.get("data_dir", "data"))
     builder["data_dir"] = f"{data_dir.rstrip('/')}-{name}"

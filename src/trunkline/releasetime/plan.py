@@ -307,7 +307,7 @@ def make_plan(
         pins.append(_pin(pkg, built, upstream_branch))
     btags = tuple(t for repo in entry["repos"] for t in repo.get("buildsys-tags", ()))
     path = config_path(settings, name)
-    text = config_text(settings, name)
+    text = config_text(settings, name, entry)
     return ReleasePlan(
         name=name,
         promotion=promotion,
