@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -80,6 +81,8 @@ def test_release_new_branches_tags_pins_and_writes_the_builder(built_demo: Built
     assert plan.returncode == 0, plan.stderr
     assert "would build python-barclient" in plan.stdout and ", stable/gazpacho)" in plan.stdout
     assert "(distgit " in plan.stdout and ", 0.8.0): " in plan.stdout
+    # a project pinned to a commit (no tag there) says so, with the short hash
+    assert re.search(r"\(distgit [0-9a-f]{8}, pinned [0-9a-f]{8}\): ", plan.stdout), plan.stdout
 
     after = _snapshot(demo)
     again = demo.run("release", "new", "gazpacho", "--from", "current")

@@ -58,10 +58,12 @@ def print_report(report: CycleReport, dry_run: bool) -> None:
         if not report.planned:
             click.echo("nothing to build")
         for cand in report.planned:
+            ref = cand.commit_branch
+            if len(ref) == 40 and all(c in "0123456789abcdef" for c in ref):
+                ref = f"pinned {ref[:8]}"  # a source-branch pin to a commit
             click.echo(
                 f"would build {cand.package.name} {cand.commit.commit_hash[:8]} "
-                f"(distgit {cand.distro.commit_hash[:8]}, {cand.commit_branch}): "
-                f"{cand.commit.subject}"
+                f"(distgit {cand.distro.commit_hash[:8]}, {ref}): {cand.commit.subject}"
             )
         return
     for cycle in report.dependency_cycles:
