@@ -6,6 +6,7 @@ fixture inserted), not by the dashboard's code.
 
 from __future__ import annotations
 
+import html
 import re
 import time
 from html.parser import HTMLParser
@@ -176,7 +177,6 @@ def _all_pages(live: LiveSite, first: str) -> list[tuple[str, str, str]]:
 
 
 def _unescape(text: str) -> str:
-    import html
 
     return html.unescape(text)
 
@@ -298,3 +298,23 @@ def test_chart_library_is_served_from_the_package_with_its_license(live_site: Li
     lic = httpx.get(live_site.url + "/static/vendor/chart.js-LICENSE.md").text
     assert "MIT" in lic or "Permission is hereby granted" in lic
     assert "//" not in html.split("<script", 1)[1].split(">", 1)[0]  # no CDN URL
+
+
+def test_the_uc_page_shows_the_newest_run_filtered_and_escaped(live_site: LiveSite) -> None:
+    """The newest ``uc report`` run of each builder, worst first; the status filter keeps
+    those rows only; a hostile module name stays text."""
+    with httpx.Client(base_url=live_site.url) as client:
+        page = client.get("/uc")
+        lower = client.get("/uc", params={"status": "lower"})
+        bad = client.get("/uc", params={"status": "nope"})
+    assert page.status_code == 200 and "uc-placeholder" not in page.text
+    modules = re.findall(r'<tr class="uc-(\w+)">\s*<td>([^<]*)</td>', page.text)
+    assert [st for st, _ in modules] == ["lower", "greater", "missing", "equal"]
+    assert (
+        "missing",
+        world.HOSTILE_NAME.replace('"', "&#34;").replace(">", "&gt;").replace("<", "&lt;"),
+    ) in modules
+    assert "<img src=x" not in page.text
+    assert "Counts per status over the last 2 runs" in page.text
+    assert re.findall(r'<tr class="uc-(\w+)">', lower.text) == ["lower"]
+    assert bad.status_code == 400 and "expected one of lower" in bad.text

@@ -231,6 +231,44 @@ def _fill_master(b: Builder) -> None:
     )  # fmt: skip
     move_link(b.w.repos, "current", Path(last.repo_dir))  # type: ignore[arg-type]
     move_link(b.w.repos, "consistent", Path(b.w.builds[-5].repo_dir))  # type: ignore[arg-type]
+    _uc_runs(b)
+
+
+UC_ROWS = (  # module, constrained, package, packaged, status
+    ("oslo.config", "9.7.2", "python3-oslo-config", "9.7.1-1.el9s", "lower"),
+    ("PyYAML", "6.0.2", "python3-pyyaml", "6.0.2-1.el9", "equal"),
+    ("requests", "2.32.3", "python3-requests", "2.32.4-1.el9", "greater"),
+    (HOSTILE_NAME, "1.0", "", "", "missing"),
+)
+
+
+def _uc_runs(b: Builder) -> None:
+    """Two upper-constraints report runs (as ``uc report`` stores them): a trend."""
+    from trunkline.constraints.report import UcRow, UcStatus
+    from trunkline.db.uc_queries import record_run
+
+    for age, rows in ((DAY, UC_ROWS[1:]), (60, UC_ROWS)):
+        record_run(
+            b.s,
+            [
+                UcRow(
+                    release="master",
+                    module=m,
+                    uc_version=v,
+                    package=pkg,
+                    packaged=have,
+                    repo="current" if pkg else "",
+                    also=(),
+                    mapped_by="python3dist" if pkg else "",
+                    status=UcStatus(st),
+                )
+                for m, v, pkg, have, st in rows
+            ],
+            release="master",
+            python="3.12",
+            source="upper-constraints.txt",
+            now=b.now - age,
+        )
 
 
 def _fill_head(b: Builder) -> None:

@@ -218,7 +218,16 @@ class Dashboard:
         )
 
     def uc(self, request: Request) -> Response:
-        return self.render(request, "uc.html.j2", title="Upper constraints")
+        status = self._param(request, "status") or None
+        return self.render(
+            request,
+            "uc.html.j2",
+            title="Upper constraints",
+            sections=pages.uc(self.site, status),
+            chosen=status,
+            statuses=pages.UC_STATUSES,
+            now=int(time.time()),
+        )
 
     def repo_file(self, request: Request) -> Response:
         """A log (or versions.csv) of a build's hashed repo, from the builder's tree."""

@@ -11,6 +11,9 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from trunkline.db.uc_queries import StoredRow, StoredRun, latest_run
+from trunkline.db.uc_queries import trend as uc_trend
+from trunkline.errors import InputError
 from trunkline.web import charts, stats
 from trunkline.web.builds import (
     BuildFilter,
@@ -233,4 +236,40 @@ def promotions(site: Site, cache: PromotionsCache) -> list[dict[str, Any]]:
     for b in site.builders:
         with b.sessions() as s:
             out.append(cache.get(b, s))
+    return out
+
+
+@dataclass(frozen=True)
+class UcSection:
+    """One builder's newest upper-constraints run and its rows (filtered by status)."""
+
+    builder: str
+    run: StoredRun
+    rows: list[StoredRow]
+    trend: list[StoredRun]
+
+
+UC_STATUSES = ("lower", "greater", "missing", "equal")
+
+
+def uc(site: Site, status: str | None) -> list[UcSection]:
+    """Every builder's newest ``trunkline uc report`` run (``db/uc_queries.py``), worst first.
+
+    Raises:
+        InputError: ``status`` is not one of :data:`UC_STATUSES`.
+    """
+    if status is not None and status not in UC_STATUSES:
+        raise InputError(f"status {status!r}: expected one of {', '.join(UC_STATUSES)}")
+    rank = {s: i for i, s in enumerate(UC_STATUSES)}
+    out = []
+    for b in site.builders:
+        with b.sessions() as s:
+            latest = latest_run(s)
+            if latest is None:
+                continue
+            run, rows = latest
+            history = uc_trend(s, run.release)
+        chosen = [r for r in rows if status is None or r.row.status.value == status]
+        chosen.sort(key=lambda r: (rank[r.row.status.value], r.row.module.lower()))
+        out.append(UcSection(b.name, run, chosen, history))
     return out
