@@ -467,6 +467,12 @@ CASES = [
         r"--queue build\.s390x\.rpmbuild: this worker builds \S+ with rpmbuild; .*",
     ),
     error(
+        "worker-no-broker",
+        "worker --builder-url http://127.0.0.1:9 --token 0123456789abcdef",
+        2,
+        r"--broker: missing \(give the broker's amqp:// URL, or \[workers\] broker_url\)",
+    ),
+    error(
         "worker-no-token",
         "worker --broker amqp://127.0.0.1:9/ --builder-url http://127.0.0.1:9",
         2,

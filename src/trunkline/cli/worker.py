@@ -63,6 +63,10 @@ def worker_cmd(
     settings = state.settings(required=False)
     broker_url = broker_url or settings.workers.broker_url
     token = token or settings.workers.token
+    if not broker_url:
+        raise ConfigError(
+            "--broker: missing (give the broker's amqp:// URL, or [workers] broker_url)"
+        )
     if not broker_url.startswith(("amqp://", "amqps://")):
         raise ConfigError(f"--broker {broker_url!r}: expected an amqp:// or amqps:// URL")
     if not builder_url.startswith(("http://", "https://")):
