@@ -75,9 +75,12 @@ class _Server(uvicorn.Server):
         pass
 
 
-def serve(settings: Settings) -> Iterator[str]:
-    """Run the API in a thread; yield its base URL; stop it."""
-    app = create_app(settings)
+def serve_app(app: Any, what: str) -> Iterator[str]:
+    """Run an ASGI ``app`` with uvicorn in a thread; yield its base URL; stop it.
+
+    Raises:
+        RuntimeError: ``what`` (named in the message) did not start within 20 s.
+    """
     port = free_port()
     server = _Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -85,13 +88,21 @@ def serve(settings: Settings) -> Iterator[str]:
     deadline = time.monotonic() + 20
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("API server did not start")
+            raise RuntimeError(f"{what} did not start")
         time.sleep(0.02)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def serve(settings: Settings) -> Iterator[str]:
+    """Run the API in a thread; yield its base URL; stop it."""
+    app = create_app(settings)
+    try:
+        yield from serve_app(app, "API server")
+    finally:
         app.state.engine.dispose()
 
 

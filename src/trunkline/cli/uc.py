@@ -47,10 +47,9 @@ def report_cmd(
 ) -> None:
     """Compare each constrained module with the package the repos ship; store the run."""
     from trunkline.constraints.output import as_csv, as_json, as_table
-    from trunkline.constraints.service import compute_report
+    from trunkline.constraints.service import compute_report, store_report
     from trunkline.db.engine import open_database, session_factory, session_scope
-    from trunkline.db.uc_queries import record_run
-    from trunkline.reports.uc_page import render_uc_html, write_uc_pages
+    from trunkline.reports.uc_page import render_uc_html
 
     if fmt == "html" and len(statuses) > 1:
         from trunkline.errors import InputError
@@ -63,16 +62,7 @@ def report_cmd(
     html = ""
     try:
         with session_scope(session_factory(engine)) as session:
-            record_run(
-                session,
-                report.rows,
-                release=report.release,
-                python=report.python,
-                source=report.source,
-                now=int(time.time()),
-            )
-            b.repos_path.mkdir(parents=True, exist_ok=True)
-            write_uc_pages(session, b.repos_path, project_name=b.project_name, baseurl=b.baseurl)
+            store_report(session, settings, report, now=int(time.time()))
             if fmt == "html":
                 one = statuses[0] if len(statuses) == 1 else None
                 html = render_uc_html(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from trunkline.config import Settings
 from trunkline.constraints.repofiles import repos_of
@@ -16,6 +17,9 @@ from trunkline.constraints.report import UcRow, build_rows
 from trunkline.constraints.repos import RepoIndex, read_repo
 from trunkline.constraints.ucfile import check_python, parse_constraints, read_source
 from trunkline.errors import InputError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
@@ -89,3 +93,24 @@ def compute_report(
     rel = release or settings.uc.release
     rows = build_rows(constraints, indexes, release=rel, python=py)
     return UcReport(rel, py, label, tuple(r for r, _ in repos), rows)
+
+
+def store_report(session: Session, settings: Settings, report: UcReport, *, now: int) -> None:
+    """Store a report run (``uc_runs``/``uc_rows``) and rewrite the builder's ``uc*.html``.
+
+    The caller commits ``session``; ``now`` is the run's time (epoch seconds).
+    """
+    from trunkline.db.uc_queries import record_run
+    from trunkline.reports.uc_page import write_uc_pages
+
+    record_run(
+        session,
+        report.rows,
+        release=report.release,
+        python=report.python,
+        source=report.source,
+        now=now,
+    )
+    b = settings.builder
+    b.repos_path.mkdir(parents=True, exist_ok=True)
+    write_uc_pages(session, b.repos_path, project_name=b.project_name, baseurl=b.baseurl)

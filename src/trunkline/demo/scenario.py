@@ -108,29 +108,18 @@ def report_uc(settings: Settings) -> dict[str, int]:
     import time
 
     from trunkline.constraints.report import counts
-    from trunkline.constraints.service import compute_report
+    from trunkline.constraints.service import compute_report, store_report
     from trunkline.db.engine import open_database, session_factory, session_scope
-    from trunkline.db.uc_queries import record_run
-    from trunkline.reports.uc_page import write_uc_pages
 
     report = compute_report(settings)
     found = {r.module for r in report.rows if r.package}
     if not set(UC_LIBRARIES) <= found:
         missing = ", ".join(sorted(set(UC_LIBRARIES) - found))
         raise DemoError(f"uc report should find every demo library in current: {missing}")
-    b = settings.builder
     engine = open_database(settings.database_url)
     try:
         with session_scope(session_factory(engine)) as session:
-            record_run(
-                session,
-                report.rows,
-                release=report.release,
-                python=report.python,
-                source=report.source,
-                now=int(time.time()),
-            )
-            write_uc_pages(session, b.repos_path, project_name=b.project_name, baseurl=b.baseurl)
+            store_report(session, settings, report, now=int(time.time()))
     finally:
         engine.dispose()
     return counts(report.rows)
