@@ -17,32 +17,15 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from trunkline.metadata.btagsources import check_buildsys_sources
+from trunkline.metadata.cache import default_cache_dir
 from trunkline.metadata.gcpause import gc_paused
+from trunkline.metadata.linecache import Marks, cached_line_loader
 from trunkline.metadata.load import Document, merge_documents, parse_info, read_documents
 from trunkline.metadata.problems import EMAIL_RE, ERROR, Context, Problem, Report
 from trunkline.metadata.rules import check_document, check_releases
 from trunkline.metadata.shape import cleaned, shape_problems
 from trunkline.metadata.subst import substitute
-
-
-def _line_loader(marks: dict[int, tuple[int, dict[str, int]]]) -> type[Any]:
-    class LineLoader(yaml.CSafeLoader):
-        def construct_yaml_map(self, node: yaml.MappingNode) -> Any:
-            data: dict[Any, Any] = {}
-            yield data
-            data.update(self.construct_mapping(node))
-            keys = {
-                k.value: k.start_mark.line + 1
-                for k, _ in node.value
-                if isinstance(k, yaml.ScalarNode)
-            }
-            marks[id(data)] = (node.start_mark.line + 1, keys)
-
-    LineLoader.add_constructor("tag:yaml.org,2002:map", LineLoader.construct_yaml_map)
-    return LineLoader
 
 
 def validate_tree(
@@ -53,9 +36,10 @@ def validate_tree(
     Raises:
         MetadataLoadError: a file cannot be read or parsed at all (nothing to validate).
     """
-    marks: dict[int, tuple[int, dict[str, int]]] = {}
+    marks: Marks = {}
+    loader = cached_line_loader(marks, default_cache_dir())
     with gc_paused():
-        docs = read_documents(root, info_files, loader=_line_loader(marks), overrides=overrides)
+        docs = read_documents(root, info_files, loader=loader, overrides=overrides)
     ctx = Context(marks)
     docs = _usable(ctx, docs)
     info = merge_documents(docs)
