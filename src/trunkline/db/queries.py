@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from trunkline.db.models import (
@@ -81,11 +81,12 @@ def retry_count(session: Session, project: str, commit_hash: str, distro_hash: s
 
 
 def _latest_per_project(
-    session: Session, statuses: Sequence[BuildStatus], component: str | None, kind: str
+    session: Session, which: ColumnElement[bool], component: str | None, kind: str
 ) -> dict[str, Commit]:
+    """The newest build of every package among the builds ``which`` selects."""
     newest = (
         select(func.max(Commit.id).label("id"))
-        .where(Commit.type == kind, Commit.status.in_(list(statuses)))
+        .where(Commit.type == kind, which)
         .group_by(Commit.project_name)
     )
     if component is not None:
@@ -98,7 +99,7 @@ def latest_success_per_project(
     session: Session, *, component: str | None = None, kind: str = "rpm"
 ) -> dict[str, Commit]:
     """The newest SUCCESS build of every package (optionally of one component)."""
-    return _latest_per_project(session, [BuildStatus.SUCCESS], component, kind)
+    return _latest_per_project(session, Commit.status == BuildStatus.SUCCESS, component, kind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,19 +190,15 @@ def latest_processed_per_project(
     session: Session, *, component: str | None = None, kind: str = "rpm"
 ) -> dict[str, Commit]:
     """The newest non-RETRY build of every package: its status says FTBFS or not."""
-    return _latest_per_project(session, [BuildStatus.SUCCESS, BuildStatus.FAILED], component, kind)
+    processed = Commit.status.in_([BuildStatus.SUCCESS, BuildStatus.FAILED])
+    return _latest_per_project(session, processed, component, kind)
 
 
 def latest_per_project_as_dlrn_sees(session: Session, *, kind: str = "rpm") -> dict[str, Commit]:
     """The newest build of every package whatever its status, skipping the rows
     ``build --recheck`` flagged (DLRN deletes them): what DLRN's ``--status`` reads."""
-    newest = (
-        select(func.max(Commit.id).label("id"))
-        .where(Commit.type == kind, Commit.flags.op("&")(FLAG_RECHECKED) == 0)
-        .group_by(Commit.project_name)
-    )
-    rows = session.scalars(select(Commit).where(Commit.id.in_(newest.scalar_subquery())))
-    return {row.project_name: row for row in rows}
+    not_rechecked = Commit.flags.op("&")(FLAG_RECHECKED) == 0
+    return _latest_per_project(session, not_rechecked, None, kind)
 
 
 def failing_projects(
