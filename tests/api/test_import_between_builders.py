@@ -9,11 +9,8 @@ recorded and nothing published: B's DB and ``current`` stay as they were.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +22,7 @@ from sqlalchemy import func, select
 
 from tests.api.conftest import LiveApi
 from tests.builder.cycle_world import make_cycle_world
+from tests.httpdir import serve_directory
 from trunkline.builder.cycle import BuildCycle, CycleOptions
 from trunkline.db.models import BuildStatus, Commit
 
@@ -73,16 +71,8 @@ def builder_a(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuilderA]:
     served = world.root / "served"
     served.mkdir()
     shutil.copytree(settings.builder.repos_path, served / "good", symlinks=True)
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield BuilderA(rows, served, f"http://127.0.0.1:{server.server_address[1]}")
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
+    with serve_directory(served) as url:
+        yield BuilderA(rows, served, url)
 
 
 def import_(live: LiveApi, repo_url: str) -> tuple[int, str]:

@@ -4,10 +4,7 @@ served over HTTP from 127.0.0.1, which is then published like a local build
 
 from __future__ import annotations
 
-import functools
-import http.server
 import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +13,7 @@ from sqlalchemy import select
 
 from tests.api.conftest import LiveApi
 from tests.api.test_dlrnapi_client import ok
+from tests.httpdir import serve_directory
 from trunkline.db.models import BuildStatus, Commit
 from trunkline.publish.commitfile import commit_yaml_document
 
@@ -71,16 +69,8 @@ def remote_repo(tmp_path: Path) -> Iterator[str]:
         versions_csv=None,
     )
     (served / "commit.yaml").write_text(commit_yaml_document(row, None))
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
+    with serve_directory(served) as url:
+        yield url
 
 
 def test_commit_import_publishes_the_remote_build(

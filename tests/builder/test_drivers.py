@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import configparser
-import functools
-import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.httpdir import serve_directory
 from trunkline.builder.drivers import DRIVERS, make_driver
 from trunkline.builder.drivers.base import BuildRequest
 from trunkline.builder.drivers.mock import MockDriver
@@ -347,20 +345,8 @@ def deps_server(tmp_path: Path) -> Iterator[str]:
     root.mkdir()
     (root / "delorean-deps.repo").write_text(DEPS_REPO)
     (root / "not-a-repo.repo").write_text("<html>moved</html>\n")
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+    with serve_directory(root) as url:
+        yield url
 
 
 def _dlrn_like_request(tmp_path: Path, **kw: object) -> BuildRequest:

@@ -7,19 +7,17 @@ upstream project has its name. Real builds take ~2 s each, so few are made.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import re
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 
 from tests.builder.cycle_world import make_cycle_world
 from tests.cli.sandbox import Sandbox
+from tests.httpdir import serve_directory
 
 
 def run(sb: Sandbox, *argv: str) -> subprocess.CompletedProcess[str]:
@@ -228,11 +226,8 @@ def test_remote_import(sandbox: Sandbox) -> None:
     assert run(sandbox, "-p", "alpha").returncode == 0
     repos = sandbox.tmp / "data" / "repos"
     build_dir = next(p.parent for p in repos.glob("*/*/*/commit.yaml"))
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(repos))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_port}/{build_dir.relative_to(repos)}"
+    with serve_directory(repos) as base:
+        url = f"{base}/{build_dir.relative_to(repos)}"
         other = sandbox.tmp / "b.toml"
         other.write_text(Path(sandbox["cfg"]).read_text().replace('/data"', '/data-b"'))
         proc = sandbox.run(["-c", str(other), "remote-import", url])
@@ -242,9 +237,6 @@ def test_remote_import(sandbox: Sandbox) -> None:
         assert again.stdout == proc.stdout  # already known: recorded once
         both = sandbox.run(["-c", str(other), "remote-import", url, "--repo-url", url])
         assert both.returncode == 2
-    finally:
-        server.shutdown()
-        server.server_close()
     status = sandbox.run(["-c", str(other), "build", "--status", "-p", "alpha"])
     assert status.stdout == "      rpm alpha SUCCESS\n"
     imported = sandbox.tmp / "data-b" / "repos" / build_dir.relative_to(repos)

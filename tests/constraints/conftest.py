@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.constraints.world import build_world
+from tests.httpdir import serve_directory
 from trunkline.config import Settings, settings_from_dict
 
 
@@ -39,20 +37,8 @@ def settings(tmp_path: Path, uc_repos: dict[str, Path]) -> Settings:
     return uc_settings(tmp_path, uc_repos)
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        """No access log on stderr."""
-
-
 @pytest.fixture
 def http_dir(tmp_path: Path) -> Iterator[str]:
     """A real HTTP server on loopback serving ``tmp_path``; yields its base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(tmp_path))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_directory(tmp_path) as url:
+        yield url

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
 
+from tests.httpdir import serve_directory
 from tests.reports.builds import Builds
 from trunkline.db.engine import open_database
 from trunkline.db.models import BuildStatus
@@ -20,11 +18,6 @@ pytestmark = pytest.mark.browser
 
 HOSTILE_NOTES = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
 HOSTILE_NAME = '<svg onload="window.__pwned = 3">'
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        del format, args
 
 
 @pytest.fixture(scope="module")
@@ -47,14 +40,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 (build_dir / "rpmbuild.log").write_text(f"rpmbuild log of {row.id}\n")
         generate_reports(session, repos, project_name="RDO", baseurl="")
     engine.dispose()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(repos)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_directory(repos) as url:
+        yield url
 
 
 def test_report_shows_the_newest_builds_and_the_pager_walks_to_older_ones(
