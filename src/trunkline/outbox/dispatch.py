@@ -231,12 +231,15 @@ class OutboxWorker:
         while True:
             self._wake.wait(self._interval)
             self._wake.clear()
+            # read before the pass: a stop asked during it (after what it enqueued was
+            # committed) finds the wake set and gets a pass of its own, the last one
+            last = self._stopping.is_set()
             try:
                 deliver_due(self._factory, self._senders, policy=self._policy)
             except Exception:  # a DB hiccup must not kill the thread
                 log.exception("outbox: delivery pass failed; retrying later")
             self.passes += 1
-            if self._stopping.is_set():
+            if last:
                 return
 
 
