@@ -323,6 +323,7 @@ class BuildCycle:
                     index=options.index,
                     router=self.router,
                 )
+                stack.callback(publisher.close)
                 with self.sessions() as session:
                     report.reconciled = publisher.reconcile_links(session)
             report.planned = self._plan(pkgs, options, report)

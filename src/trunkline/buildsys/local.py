@@ -307,5 +307,8 @@ class LocalBuildSystem:
         signer = Signer(self.stable) if signed else None
         writer = make_writer(self.settings.builder.repodata)
         digest = repo_hash(tag, (r.nvr for r in rows))
-        publish(repo, rpms, writer, content_hash=digest, signer=signer)
+        try:
+            publish(repo, rpms, writer, content_hash=digest, signer=signer)
+        finally:
+            writer.close()
         return repo

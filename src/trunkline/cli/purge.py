@@ -86,6 +86,7 @@ def purge_cmd(
         if resynced:
             click.echo(f"mirrors resynced: {', '.join(resynced)}")
     finally:
+        recorder.close()
         engine.dispose()
 
 

@@ -78,12 +78,15 @@ def run_per_commit(
     """
     recorder = BuildRecorder(settings)
     results = []
-    for cand in planned:
-        result = _run_one(settings, recorder, cand, argv)
-        report(result)
-        results.append(result)
-        if stop and result.returncode != 0:
-            break
+    try:
+        for cand in planned:
+            result = _run_one(settings, recorder, cand, argv)
+            report(result)
+            results.append(result)
+            if stop and result.returncode != 0:
+                break
+    finally:
+        recorder.close()
     return results
 
 

@@ -276,6 +276,9 @@ def import_repo(session: Session, settings: Settings, repo_url: str) -> ImportRe
             )
         for build in pending:  # every build passes the recorder's rules before one is recorded
             check_finished(build)
-        for build in pending:
-            ids.append(recorder.record(session, build).commit_id)
+        try:
+            for build in pending:
+                ids.append(recorder.record(session, build).commit_id)
+        finally:
+            recorder.close()
     return ImportResult(tuple(ids))

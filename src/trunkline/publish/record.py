@@ -125,6 +125,12 @@ class BuildRecorder:
             self._repodata = make_writer(self.settings.builder.repodata)
         return self._repodata
 
+    def close(self) -> None:
+        """Free the repodata writer (its helper process); a later publication starts another."""
+        writer, self._repodata = self._repodata, None
+        if writer is not None:
+            writer.close()
+
     def _component(self, component: str | None) -> str | None:
         return component if self.settings.builder.use_components else None
 

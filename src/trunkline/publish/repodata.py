@@ -4,12 +4,13 @@ A new hashed repo holds one new build and links to the newest RPMs of every
 other package: all but a handful of its packages are already described in the
 previous repo's metadata. Two writers, behind one interface:
 
-- :class:`LibraryRepodata` (the default) keeps each package's XML chunks
+- :class:`LibraryRepodata` (the default, run by the builder in a helper process:
+  :mod:`.repodata_child`) keeps each package's XML chunks
   (primary, filelists, other, as ``createrepo_c.xml_dump`` makes them) in
-  memory for the life of the builder process, keyed by file name and checked
+  memory for the life of that process, keyed by file name and checked
   against the file's size and mtime as ``createrepo_c --update`` does. A
   publication reads only the new RPMs, then has the library write and compress
-  the three files and ``repomd.xml``. The first publication of a process loads
+  the three files and ``repomd.xml``. The first publication of a helper loads
   the previous repo's metadata once instead of re-reading its RPMs. At 700
   packages this is ~30 ms a build where the CLI takes ~80-110 ms (process
   start, parsing the old XML, rewriting it).
@@ -54,6 +55,9 @@ class RepodataWriter(Protocol):
         Raises:
             PublishError: an RPM cannot be read or the metadata cannot be written.
         """
+
+    def close(self) -> None:
+        """Free what the writer holds (a helper process); it is not used afterwards."""
 
 
 def rpm_names(repo: Path, include_srpm: bool) -> list[str]:
@@ -108,6 +112,9 @@ class CliRepodata:
             raise PublishError(
                 f"{repo.name}: createrepo_c could not read {len(unread)} RPM(s): {unread[0]}"
             )
+
+    def close(self) -> None:
+        """Nothing to free: each write is its own process."""
 
 
 @dataclass(frozen=True)
@@ -173,6 +180,12 @@ class LibraryRepodata:
                     f"{stats.read} read, {time.perf_counter() - start:.3f}s\n",
                     encoding="utf-8",
                 )
+
+    def close(self) -> None:
+        """Drop the cached chunks."""
+        with self._lock:
+            self._chunks.clear()
+            self._seen.clear()
 
     def _write(self, repo: Path, previous: Path | None, include_srpm: bool) -> WriteStats:
         stats = WriteStats()
@@ -271,7 +284,14 @@ class LibraryRepodata:
 
 
 def make_writer(backend: str) -> RepodataWriter:
-    """The writer for ``[builder] repodata`` (``library`` or ``cli``)."""
+    """The writer for ``[builder] repodata``.
+
+    ``library``: :class:`LibraryRepodata` in a helper process
+    (:class:`~trunkline.publish.repodata_child.ChildRepodata`), so the builder does
+    not hold createrepo_c's bindings and cache; ``cli``: :class:`CliRepodata`.
+    """
     if backend == "cli":
         return CliRepodata()
-    return LibraryRepodata()
+    from trunkline.publish.repodata_child import ChildRepodata
+
+    return ChildRepodata()
