@@ -1,14 +1,18 @@
 """The ``gerrit`` review driver: changes pushed with git, read and abandoned over REST.
 
-Creation is what ``git review`` does: fetch the distgit branch from the review
-remote (metadata ``review-origin``), commit on it, push to
-``refs/for/<branch>%topic=<topic>``. Gerrit answers with the change's URL on
-stderr (``remote:   https://host/c/project/+/12345 subject [NEW]``), which becomes
-the review's URL; without one (an older Gerrit, a plain git remote) the URL is a
-search for the Change-Id. A Change-Id Gerrit already has makes the push a new
-patch set of that change (or "no new changes" when identical): never a second
-review. A plain remote keeps ``refs/for/...`` as an ordinary ref, so before
-pushing the driver looks there for a commit carrying the Change-Id and reuses it.
+Creation is what ``git review`` does (:mod:`.reviewpush`, the code the ``git``
+driver shares): fetch the distgit branch from the review remote (metadata
+``review-origin``), commit on it, push to ``refs/for/<branch>%topic=<topic>``.
+Gerrit answers with the change's URL on stderr (``remote:
+https://host/c/project/+/12345 subject [NEW]``), which becomes the review's URL;
+without one (an older Gerrit, a plain git remote) the URL is a search for the
+Change-Id. A Change-Id Gerrit already has makes the push a new patch set of that
+change (or "no new changes" when identical): never a second review. A plain
+remote keeps ``refs/for/<branch>%topic=<topic>`` as an ordinary ref (the ``%``
+suffix in its name), so before pushing the driver looks under
+``refs/for/<branch>`` (with or without a ``%`` suffix) for a commit carrying the
+Change-Id and reuses it; for a plain remote on purpose use the ``git`` driver
+(:mod:`.gitreview`), which pushes to ``refs/for/<branch>`` itself.
 
 State and abandon use Gerrit's REST API (``GET /changes/<id>``,
 ``POST /changes/<id>/abandon`` with ``{"message": ...}``; answers start with the
@@ -20,16 +24,14 @@ from __future__ import annotations
 import functools
 import json
 import re
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 
-from trunkline import gitcmd
-from trunkline.errors import CommandError, DeliveryError
+from trunkline.errors import DeliveryError
 from trunkline.notify.review import ReviewChange, ReviewRef, ReviewState
+from trunkline.notify.reviewpush import push_change
 
 XSSI_PREFIX = ")]}'"
 # "remote:   https://review.example.org/c/openstack/nova-distgit/+/12345 subject [NEW]"
@@ -55,77 +57,30 @@ class GerritDriver:
     timeout: float = 30.0
     git_timeout: float = 600.0
 
-    # --- creation: git -------------------------------------------------------
+    # --- creation: git (notify.reviewpush, shared with the git driver) -------
 
     def open(self, change: ReviewChange) -> ReviewRef:
-        """Push ``change`` to ``refs/for/<branch>`` of its remote (see the module).
+        """Push ``change`` to ``refs/for/<branch>%topic=<topic>`` of its remote (see the module).
 
         Raises:
             DeliveryError: fetch, commit or push failed (git's ``fatal:``/``!`` line).
         """
-        with tempfile.TemporaryDirectory(prefix="trunkline-review-") as tmp:
-            work = Path(tmp)
-            git = gitcmd.at(work).with_env(
-                **gitcmd.identity(
-                    change.author_name, change.author_email, date=f"@{change.date} +0000"
-                )
-            )
-            try:
-                gitcmd.NOWHERE.run("init", "-q", str(work), timeout=self.git_timeout)
-                existing = self._existing(git, change)
-                if existing is not None:
-                    return existing
-                git.run(
-                    "fetch", "-q", "--no-tags", "--depth", "1", "--", change.remote,
-                    f"refs/heads/{change.branch}", timeout=self.git_timeout,
-                )  # fmt: skip
-                git.run("checkout", "-q", "--detach", "FETCH_HEAD")
-                self._commit(git, work, change)
-                pushed = git.run(
-                    "push", "--", change.remote,
-                    f"+HEAD:refs/for/{change.branch}%topic={change.topic}",
-                    timeout=self.git_timeout, check=False,
-                )  # fmt: skip
-            except CommandError as exc:
-                raise DeliveryError(f"review {change.remote}: {exc.detail}") from None
-        said = pushed.stdout + pushed.stderr
-        if not pushed.ok and "no new changes" not in said:
-            last = [ln for ln in said.splitlines() if ln.strip()][-1:] or ["push failed"]
-            raise DeliveryError(f"review push to {change.remote}: {last[0].strip()}")
-        found = _CHANGE_URL.search(said)
+
+        def earlier_push(ref: str) -> bool:  # refs/for/<branch>, with or without %options
+            name = ref.removeprefix("refs/for/").split("%", 1)[0]
+            return ref.startswith("refs/for/") and name == change.branch
+
+        pushed = push_change(
+            change,
+            target=f"refs/for/{change.branch}%topic={change.topic}",
+            reuse=earlier_push,
+            timeout=self.git_timeout,
+        )
+        found = _CHANGE_URL.search(pushed.said)
         return ReviewRef(change.change_id, found[1] if found else self._query_url(change))
 
     def _query_url(self, change: ReviewChange) -> str:
         return f"{self.url}/q/{change.change_id}"
-
-    def _existing(self, git: gitcmd.Git, change: ReviewChange) -> ReviewRef | None:
-        """The change already under ``refs/for/<branch>`` of a plain remote, if it is ours."""
-        listing = git.output(
-            "ls-remote", "--", change.remote, "refs/for/*", timeout=self.git_timeout
-        )
-        for line in listing.splitlines():
-            ref = line.partition("\t")[2]
-            name = ref.removeprefix("refs/for/").split("%", 1)[0]
-            if name != change.branch:
-                continue
-            git.run("fetch", "-q", "--no-tags", "--depth", "1", "--", change.remote, ref,
-                    timeout=self.git_timeout)  # fmt: skip
-            body = git.output("log", "-1", "--format=%B", "FETCH_HEAD")
-            if f"Change-Id: {change.change_id}" in body.splitlines():
-                return ReviewRef(change.change_id, self._query_url(change))
-        return None
-
-    def _commit(self, git: gitcmd.Git, work: Path, change: ReviewChange) -> None:
-        """DLRN's commit: the REMOVEME line appended to the spec (an empty commit without one)."""
-        specs = sorted(work.glob("*.spec"))
-        if specs:
-            text = specs[0].read_text(encoding="utf-8")
-            sep = "" if text.endswith("\n") or not text else "\n"
-            specs[0].write_text(f"{text}{sep}{change.spec_note}\n", encoding="utf-8")
-            git.run("add", "--", specs[0].name)
-            git.run("commit", "-q", "-F", "-", input_text=change.message)
-        else:
-            git.run("commit", "-q", "--allow-empty", "-F", "-", input_text=change.message)
 
     # --- state and abandon: REST ----------------------------------------------
 
