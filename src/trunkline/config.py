@@ -201,6 +201,16 @@ MAIL_KEYS = frozenset(
 CHANNEL_KEYS = frozenset(
     {"timeout", "retry_base_seconds", "retry_cap_seconds", "retry_max_attempts"}
 )
+# [notify.gerrit] keys of Gerrit's REST API (the rest, topic and author, shape the
+# review commit that the "gerrit" and "git" review drivers both push)
+GERRIT_REST_KEYS = frozenset({"url", "user", "password_file", "password_env"})
+
+
+def _given(section: BaseModel, keys: frozenset[str]) -> list[str]:
+    """The ``keys`` of ``section`` whose value is not the default, sorted (a dumped
+    and reloaded config repeats every default; only a different value can go unused)."""
+    fields = type(section).model_fields
+    return sorted(k for k in keys if getattr(section, k) != fields[k].default)
 
 
 class GerritSettings(_Section):
@@ -209,6 +219,8 @@ class GerritSettings(_Section):
     Changes are created by ``git push`` to the package's ``review-origin`` (metadata);
     their state is read and they are abandoned through Gerrit's REST API at ``url``
     (``https://review.example.org``; ``/a/changes/...`` with HTTP basic auth).
+    ``topic`` and ``author`` shape the pushed commit, so the ``git`` review driver
+    (a plain git remote, no REST) uses them too; the REST keys it refuses.
     """
 
     url: str = ""  # REST base URL, also the base of the change links
@@ -259,7 +271,8 @@ class NotifySettings(_Section):
     recipients: tuple[str, ...] = ()  # the builder's list, on every mail
     mail_maintainers: bool = True  # also mail the package's maintainers (metadata)
     opt_out: tuple[str, ...] = ()  # packages whose maintainers are not mailed
-    review: Literal["none", "gerrit"] = "none"
+    # "gerrit": push, then Gerrit's REST; "git": a ref on a plain git remote (no server)
+    review: Literal["none", "gerrit", "git"] = "none"
     gerrit: GerritSettings = GerritSettings()
     timeout: float = Field(default=30.0, gt=0)  # seconds per SMTP or REST call (git: git_timeout)
     retry_base_seconds: int = Field(default=30, ge=1)
@@ -282,10 +295,8 @@ class NotifySettings(_Section):
         return value
 
     def _given(self, keys: frozenset[str]) -> list[str]:
-        """The ``keys`` whose value is not the default (a dumped-and-reloaded config
-        repeats every default; only a different value can go unused)."""
-        fields = type(self).model_fields
-        return sorted(k for k in keys if getattr(self, k) != fields[k].default)
+        """The ``keys`` whose value is not the default (see :func:`_given`)."""
+        return _given(self, keys)
 
     @model_validator(mode="after")
     def _acted_on(self) -> NotifySettings:
@@ -302,8 +313,14 @@ class NotifySettings(_Section):
         g = self.gerrit
         if self.review == "gerrit" and not g.url:
             raise ValueError('review = "gerrit" needs [notify.gerrit] url')
-        if self.review != "gerrit" and self.gerrit != GerritSettings():
-            raise ValueError('[notify.gerrit] is used only with review = "gerrit"')
+        if self.review == "none" and self.gerrit != GerritSettings():
+            raise ValueError('[notify.gerrit] is used only with review = "gerrit" or "git"')
+        rest = _given(g, GERRIT_REST_KEYS)
+        if self.review == "git" and rest:
+            raise ValueError(
+                f'gerrit.{rest[0]} is used only with review = "gerrit" (review = "git" '
+                "talks to no Gerrit: it pushes to the plain review-origin remote)"
+            )
         if g.user and g.password_file is None and not g.password_env:
             raise ValueError("gerrit.user needs gerrit.password_file or gerrit.password_env")
         return self

@@ -95,8 +95,9 @@ smtp_server = ""                 # FTBFS mails ("" = none); the keys below need 
 # retry_base_seconds = 30        # outbox backoff: 30 s, 1 min, 2 min ... capped, then given up
 # retry_cap_seconds = 3600
 # retry_max_attempts = 30
-# review = "gerrit"              # a review on the distgit per FTBFS ("none": no review)
-# [notify.gerrit]
+# review = "gerrit"              # a review on the distgit per FTBFS ("none": no review;
+#                                # "git": a refs/for/<branch> ref on a plain git review-origin)
+# [notify.gerrit]                # with review = "git" only topic and author apply
 # url = "https://review.example.org"   # REST API and links; pushes go to metadata review-origin
 # user = "trunk-bot"             # HTTP user, to abandon reviews of fixed FTBFS
 # password_file = "/etc/trunkline/gerrit-http-password"   # or password_env

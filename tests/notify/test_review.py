@@ -2,62 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.conftest import GitRepo, git
+from tests.conftest import git
 from tests.fakes.gerrit import FakeGerrit, fake_gerrit
 from tests.notify import payloads
+from tests.notify.reviews import BRANCH, SPEC, envelope, for_refs, open_ftbfs, row
 from trunkline.config import Settings, settings_from_dict
-from trunkline.db.engine import open_database, session_factory, session_scope
-from trunkline.db.models import BuildStatus, Commit, Ftbfs
+from trunkline.db.engine import session_scope
+from trunkline.db.models import Ftbfs
 from trunkline.errors import DeliveryError
 from trunkline.notify import notify_routes, notify_senders
 from trunkline.notify.review import NoReview, ReviewRef, change_id
-from trunkline.outbox.dispatch import Envelope, Sender
+from trunkline.outbox.dispatch import Sender
 
-BRANCH = "rpm-master"
-SPEC = "Name: openstack-nova\nVersion: 31.0.0\nRelease: 1\n"
 # What Gerrit's receive-pack says about a new change (a hook on the bare repo says it too).
 GERRIT_SAYS = "  https://review.example.org/c/openstack/nova-distgit/+/4242 nova: failed [NEW]"
-
-
-@pytest.fixture
-def factory(tmp_path: Path) -> sessionmaker[Session]:
-    return session_factory(open_database(f"sqlite:///{tmp_path / 'db.sqlite'}"))
-
-
-@pytest.fixture
-def remote(tmp_path: Path, make_git_repo: Callable[[str], GitRepo]) -> Path:
-    """A bare review remote holding the distgit branch (one commit with the spec)."""
-    work = make_git_repo("distgit")
-    work.commit("Initial packaging", {"openstack-nova.spec": SPEC})
-    bare = tmp_path / "nova-distgit.git"
-    git(tmp_path, "clone", "-q", "--bare", str(work.path), str(bare))
-    git(bare, "branch", "-m", "master", BRANCH)
-    return bare
-
-
-def open_ftbfs(factory: sessionmaker[Session]) -> int:
-    """An open FTBFS row (and the failing build it points at); its id."""
-    with session_scope(factory) as s:
-        build = Commit(
-            dt_commit=1, dt_distro=1, dt_build=1, project_name="openstack-nova",
-            commit_hash="abc1234", distro_hash="def5678", status=BuildStatus.FAILED,
-        )  # fmt: skip
-        s.add(build)
-        s.flush()
-        row = Ftbfs(
-            project_name="openstack-nova", opened_at=1_764_000_000,
-            first_failed_commit_id=build.id, last_failed_commit_id=build.id,
-        )  # fmt: skip
-        s.add(row)
-        s.flush()
-        return row.id
 
 
 def settings(tmp_path: Path, gerrit: FakeGerrit) -> Settings:
@@ -84,22 +47,6 @@ def review_sender(tmp_path: Path, gerrit: FakeGerrit, factory: sessionmaker[Sess
     s = settings(tmp_path, gerrit)
     assert [r.channel for r in notify_routes(s)] == ["review"]
     return notify_senders(s, factory)["review"]
-
-
-def envelope(topic: str, payload: dict[str, Any]) -> Envelope:
-    return Envelope("ab" * 16, "review", topic, payload, created_at=1, attempt=1)
-
-
-def for_refs(bare: Path) -> dict[str, str]:
-    out = git(bare, "for-each-ref", "--format=%(refname) %(objectname)", "refs/for/")
-    return dict(line.split(" ") for line in out.splitlines())
-
-
-def row(factory: sessionmaker[Session], fid: int) -> tuple[Any, ...]:
-    with session_scope(factory) as s:
-        r = s.get(Ftbfs, fid)
-        assert r is not None
-        return (r.review_id, r.review_url, r.review_state)
 
 
 @pytest.mark.parametrize("gerrit_prints_url", [False, True])

@@ -6,8 +6,10 @@ says which channels want them (:func:`notify_routes`) and builds the senders
 that deliver them (:func:`notify_senders`), from ``[notify]`` only:
 
 * ``mail`` (when ``smtp_server`` is set): every ``ftbfs.*`` topic, :mod:`.mail`;
-* ``review`` (when ``review = "gerrit"``): ``ftbfs.opened`` (push a change) and
-  ``ftbfs.fixed`` (abandon it unless it was merged), :mod:`.review`, :mod:`.gerrit`.
+* ``review`` (when ``review = "gerrit"`` or ``"git"``): ``ftbfs.opened`` (push a
+  change) and ``ftbfs.fixed`` (abandon it unless it was merged), :mod:`.review`,
+  with the driver :mod:`.gerrit` (Gerrit's REST) or :mod:`.gitreview` (a plain git
+  remote).
 
 A builder without ``[notify]`` gets no route, so nothing is enqueued.
 :func:`notify_retry_policy` is the backoff of these channels (``[notify] retry_*``);
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 
     from trunkline.config import Settings
     from trunkline.notify.mail import SmtpTransport
+    from trunkline.notify.review import ReviewDriver
 
 MAIL_TOPICS = ("ftbfs.opened", "ftbfs.culprit", "ftbfs.fixed")
 REVIEW_TOPICS = ("ftbfs.opened", "ftbfs.fixed")
@@ -109,28 +112,42 @@ def notify_senders(settings: Settings, factory: sessionmaker[Session]) -> dict[s
                 opt_out=frozenset(n.opt_out),
             ),
         )
-    if n.review == "gerrit":
-        from trunkline.notify.gerrit import GerritDriver
+    if n.review != "none":
         from trunkline.notify.review import ReviewSender
-        from trunkline.notify.secret import read_password
 
-        g = n.gerrit
-        driver = GerritDriver(
-            url=g.url,
-            user=g.user,
-            password=read_password(
-                "notify.gerrit.password", path=g.password_file, env_name=g.password_env
-            ),
-            timeout=n.timeout,
-            git_timeout=settings.builder.git_timeout,
-        )
         senders["review"] = ReviewSender(
-            driver=driver,
+            driver=_review_driver(settings),
             factory=factory,
-            topic=g.topic or settings.builder.name,
+            topic=n.gerrit.topic or settings.builder.name,
             author=_review_author(settings),
         )
     return senders
+
+
+def _review_driver(settings: Settings) -> ReviewDriver:
+    """The driver of ``[notify] review`` (``gerrit`` or ``git``), imported when configured.
+
+    Raises:
+        ConfigError: the Gerrit password file or variable is unusable.
+    """
+    n = settings.notify
+    if n.review == "git":
+        from trunkline.notify.gitreview import GitReviewDriver
+
+        return GitReviewDriver(git_timeout=settings.builder.git_timeout)
+    from trunkline.notify.gerrit import GerritDriver
+    from trunkline.notify.secret import read_password
+
+    g = n.gerrit
+    return GerritDriver(
+        url=g.url,
+        user=g.user,
+        password=read_password(
+            "notify.gerrit.password", path=g.password_file, env_name=g.password_env
+        ),
+        timeout=n.timeout,
+        git_timeout=settings.builder.git_timeout,
+    )
 
 
 def notify_worker(

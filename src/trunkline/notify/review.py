@@ -4,8 +4,11 @@ What RDO's DLRN does (``scripts/submit_review.sh``): on FTBFS it commits a
 ``# REMOVEME: error caused by commit <url>`` line to the spec file on the distgit
 branch, with the failure in the message, and pushes it for review with the
 builder's topic; maintainers amend it into the fix. Here the commit is made by a
-:class:`ReviewDriver` (``gerrit``: ``git push`` to ``refs/for/<branch>``), its
-state read and the change abandoned through the same driver.
+:class:`ReviewDriver` (``gerrit``: ``git push`` to ``refs/for/<branch>%topic=...``,
+state and abandon over Gerrit's REST, :mod:`.gerrit`; ``git``: the same push to
+``refs/for/<branch>`` of a plain git remote, state and abandon by reading and
+deleting that ref, :mod:`.gitreview`), its state read and the change abandoned
+through the same driver.
 
 Idempotence: the ``Change-Id`` is derived from the builder's name and the FTBFS
 id (:func:`change_id`), so a resend after a kill between the push and the record
@@ -85,8 +88,13 @@ class ReviewDriver(Protocol):
         """
         ...
 
-    def abandon(self, ref: ReviewRef, comment: str) -> None:
+    def abandon(self, ref: ReviewRef, comment: str) -> str | None:
         """Abandon the review with ``comment`` (an already abandoned one is fine).
+
+        Returns:
+            None when the review system keeps the comment with the review (Gerrit);
+            else a note for the delivery result saying what was done and carrying
+            the comment (a plain git remote keeps none).
 
         Raises:
             DeliveryError: the review system could not be reached or refused it.
@@ -221,10 +229,12 @@ class ReviewSender:
                 f"{fix.get('subject') or ''} {fix.get('url') or ''}: "
                 "this review is no longer needed."
             )
-            self.driver.abandon(ref, " ".join(comment.split()))
+            note = self.driver.abandon(ref, " ".join(comment.split()))
             state = "abandoned"
+        else:
+            note = None
         with session_scope(self.factory) as session:
             row = self._row(session, fid)
             if row is not None:
                 row.review_state = state
-        return f"review {ref.id}: {state}"
+        return f"review {ref.id}: {state}" + (f" ({note})" if note else "")
