@@ -10,8 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from tests.conftest import git
 from trunkline.config import load_settings
+from trunkline.db.engine import open_database, session_factory, session_scope
+from trunkline.db.models import Ftbfs
 from trunkline.demo.scenario import DemoError, prepare_dir, run_demo
 
 pytestmark = pytest.mark.slow
@@ -40,6 +44,25 @@ def test_the_demo_keeps_every_promise_of_the_readme(tmp_path: Path) -> None:
     assert fixed["Subject"] == "[trunkline] demo-centos9-master: demo-data builds again"
     assert "Fixed by the distgit commit:" in fixed.get_content()
     assert any("mail caught by the local SMTP sink" in line for line in said)
+    # the FTBFS review was pushed to the package's bare review remote ([notify] review =
+    # "git"), then the fix deleted it and recorded it as abandoned
+    review = summary.review
+    assert review is not None
+    bare = summary.world.review("demo-data")
+    assert review.url == f"{bare.as_uri()}#refs/for/rpm-master"
+    assert review.ref == "refs/for/rpm-master"
+    assert review.subject.startswith("demo-data: failed to build ")
+    assert review.note.startswith("# REMOVEME: error caused by commit ")  # DLRN's line
+    spec = git(bare, "show", f"{review.commit}:demo-data.spec")
+    assert spec.endswith(review.note)
+    assert git(bare, "for-each-ref", "refs/for/") == ""  # deleted by the fix
+    assert review.closed.startswith(f"review {review.change_id}: abandoned (deleted ")
+    db = open_database(load_settings(summary.world.config_path).database_url)
+    with session_scope(session_factory(db)) as session:
+        [row] = session.scalars(select(Ftbfs).where(Ftbfs.project_name == "demo-data")).all()
+        assert (row.review_id, row.review_state) == (review.change_id, "abandoned")
+    db.dispose()
+    assert any("review pushed by the builder's review channel" in line for line in said)
     repos = summary.world.data_dir / "repos"
     assert (repos / "report.html").is_file()
     # the world's upper-constraints: its five libraries found in current, the rest missing

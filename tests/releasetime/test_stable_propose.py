@@ -12,7 +12,10 @@ from tests.releasetime.conftest import BuiltDemo
 
 
 def _review_refs(demo: BuiltDemo, project: str) -> dict[str, str]:
-    out = git(demo.world.review(project), "for-each-ref", "--format=%(refname) %(objectname)")
+    """The reviews of the review remote (it also hosts the distgit branch, refs/heads/)."""
+    out = git(
+        demo.world.review(project), "for-each-ref", "--format=%(refname) %(objectname)", "refs/for/"
+    )
     return dict(line.split() for line in out.splitlines())
 
 

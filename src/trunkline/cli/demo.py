@@ -38,6 +38,10 @@ def demo_cmd(directory: Path) -> None:
         f"{summary.fixed.relative_to(repos.resolve()) if summary.fixed else '-'}",
         f"  FTBFS         {', '.join(summary.ftbfs)} (mailed, then fixed by a distgit commit)",
         f"  mails caught  {len(summary.mails)} by the demo's local SMTP sink (printed above)",
+        f"  review        {summary.review.ref} of {summary.review.url.split('#')[0]}: pushed on"
+        " the FTBFS, deleted by the fix (printed above)"
+        if summary.review
+        else "  review        -",
         f"  report        {repos / 'report.html'}",
         f"  FTBFS report  {repos / 'status_report.html'}",
         f"  installed     {', '.join(summary.installed)} (dnf --installroot from current)",

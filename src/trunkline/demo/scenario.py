@@ -8,8 +8,10 @@ the broken package is in FTBFS, ``current`` moves on and ``consistent`` stays
 put; a package installs from ``current`` with ``dnf --installroot``; the
 upper-constraints report finds every demo library in ``current``. The FTBFS
 opens a period whose mail a local SMTP sink (aiosmtpd on loopback) catches and the
-demo prints; a fix commit in the broken package's distgit closes it (a third
-cycle), with its own mail. A broken
+demo prints, and whose review (``[notify] review = "git"``) the builder pushes to
+``refs/for/<branch>`` of the package's bare review remote, where the demo finds and
+prints it (:mod:`.review`); a fix commit in the broken package's distgit closes it
+(a third cycle), with its own mail, and the review ref is deleted. A broken
 promise is a :class:`DemoError`, so ``make demo`` fails loudly instead of
 printing a happy story.
 """
@@ -21,13 +23,21 @@ import email.policy
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from trunkline.builder.cycle import BuildCycle, CycleOptions, CycleReport
 from trunkline.config import Settings, apply_overrides, load_settings
 from trunkline.db.models import BuildStatus
+from trunkline.demo.errors import DemoError
 from trunkline.demo.mail import MailSink
+from trunkline.demo.review import (
+    DemoReview,
+    await_review,
+    deleted_review,
+    pushed_review,
+    say_review,
+)
 from trunkline.demo.world import (
     BROKEN_PACKAGE,
     INSTALL_NAMES,
@@ -36,18 +46,12 @@ from trunkline.demo.world import (
     advance_world,
     fix_broken_distgit,
     generate_world,
+    project_of,
 )
-from trunkline.errors import TrunklineError
 from trunkline.process import run
 from trunkline.publish.installcheck import dnf_base_args
 
 MARKER = ".trunkline-demo"
-
-
-class DemoError(TrunklineError):
-    """The demo did not behave as documented."""
-
-    exit_code = 20
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,7 @@ class DemoSummary:
     uc_counts: dict[str, int]
     mails: tuple[str, ...] = ()  # the mails the local SMTP sink caught, as text
     fixed: Path | None = None  # where current and consistent both point after the fix
+    review: DemoReview | None = None  # the FTBFS review pushed, then deleted by the fix
 
 
 Say = Callable[[str], None]
@@ -163,12 +168,14 @@ def _run_demo(root: Path, say: Say, sink: MailSink) -> DemoSummary:
     (root / MARKER).write_text("trunkline demo world\n")
     say(f"generating the demo world in {root}")
     world = generate_world(root)
-    # [notify] pointed at the local sink: the builder's own mail channel sends to it
+    # [notify] pointed at the local sink: the builder's own mail channel sends to it;
+    # reviews go to the packages' bare review remotes (plain git: the "git" driver)
     settings = apply_overrides(
         load_settings(world.config_path),
         (
             f'notify.smtp_server="{sink.host}"',
             f"notify.smtp_port={sink.port}",
+            'notify.review="git"',
         ),
     )
     cycle = BuildCycle(settings, progress=say)
@@ -200,6 +207,15 @@ def _run_demo(root: Path, say: Say, sink: MailSink) -> DemoSummary:
     if period["closed_at"] is not None:
         raise DemoError(f"{BROKEN_PACKAGE}: its FTBFS period should be open")
     mails = _caught(sink, 0, f"{BROKEN_PACKAGE} failed to build", say)
+    bare = world.review(project_of(BROKEN_PACKAGE))
+    review, _ = await_review(
+        lambda: _period_of(cycle, BROKEN_PACKAGE),
+        cycle.sessions,
+        "ftbfs.opened",
+        lambda r: r["state"] == "open",
+    )
+    seen = pushed_review(bare, review, f"{BROKEN_PACKAGE}.spec")
+    say_review(say, seen)
 
     names = list(INSTALL_NAMES)
     say(f"installing {', '.join(names)} from current with dnf --installroot")
@@ -216,6 +232,16 @@ def _run_demo(root: Path, say: Say, sink: MailSink) -> DemoSummary:
     if period["closed_at"] is None or not isinstance(fix, dict) or fix["fixed_by"] != "distgit":
         raise DemoError(f"{BROKEN_PACKAGE}: the distgit fix should close its FTBFS period")
     mails += _caught(sink, before, f"{BROKEN_PACKAGE} builds again", say)
+    review, detail = await_review(
+        lambda: _period_of(cycle, BROKEN_PACKAGE),
+        cycle.sessions,
+        "ftbfs.fixed",
+        lambda r: r["state"] != "open",
+    )
+    deleted_review(bare, seen, review)
+    seen = replace(seen, closed=detail)
+    say(f"review abandoned: {seen.ref} deleted from {bare} (FTBFS review_state abandoned)")
+    say(f"  | delivery result: {detail}")
     fixed = _link_target(repos / "current")
     if _link_target(repos / "consistent") != fixed or fixed == current:
         raise DemoError("after the fix, 'current' and 'consistent' should meet on its build")
@@ -230,4 +256,5 @@ def _run_demo(root: Path, say: Say, sink: MailSink) -> DemoSummary:
         uc_counts,
         tuple(mails),
         fixed,
+        seen,
     )

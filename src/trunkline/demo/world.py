@@ -138,7 +138,13 @@ class DemoWorld:
         return self.root / "distgit" / name
 
     def review(self, project: str) -> Path:
-        """The bare repo standing for a distgit's review remote (``review-origin``, Gerrit)."""
+        """The bare repo standing for a distgit's review remote (``review-origin``).
+
+        It hosts the distgit's branch like RDO's Gerrit does (the distgit repo
+        stands for its GitHub replica; the demo pushes to both), so reviews are
+        pushed against it: ``stable propose``'s and the FTBFS's (``[notify]
+        review = "git"``), under ``refs/for/``.
+        """
         return self.root / "review" / f"{project}.git"
 
 
@@ -155,6 +161,17 @@ def git(repo: Path, *args: str, date: str | None = None) -> str:
     env = {**gitcmd.identity(*DEVELOPER, date=date), **_NO_CONFIG}
     runner = gitcmd.Git(("-c", "init.defaultBranch=master"), cwd=repo, env=env)
     return runner.output(*args).strip()
+
+
+def project_of(name: str) -> str:
+    """The project (upstream and review remote name) of the demo package ``name``."""
+    pkg = next(p for p in PACKAGES if p.name == name)
+    return pkg.project or pkg.name
+
+
+def _to_review(world: DemoWorld, name: str) -> None:
+    """Push the distgit's branch to its review remote (what Gerrit replication keeps equal)."""
+    git(world.distgit(name), "push", "-q", str(world.review(project_of(name))), "rpm-master")
 
 
 def _commit(repo: Path, message: str, date: str) -> None:
@@ -329,6 +346,7 @@ def generate_world(root: Path) -> DemoWorld:
             _make_upstream(world, pkg, day)
         _make_distgit(world, pkg, day)
         git(world.root, "init", "-q", "--bare", str(world.review(pkg.project or pkg.name)))
+        _to_review(world, pkg.name)
     _metadata(world)
     _config(world, _base_repo(world))
     return world
@@ -396,4 +414,5 @@ def fix_broken_distgit(world: DemoWorld) -> str:
     spec.write_text("".join(line for line in lines if "flavors.yaml" not in line))
     subject = "Stop installing flavors.yaml (moved to the service database)"
     _commit(repo, subject, "2025-11-20 09:00:00 +0000")
+    _to_review(world, BROKEN_PACKAGE)
     return subject
