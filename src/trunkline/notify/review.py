@@ -223,13 +223,15 @@ class ReviewSender:
         state = self.driver.state(ref)
         if state == "open":
             fix = p.get("fix") or {}
-            comment = (
-                f"{p['package']} builds again on {p['builder']} ({p.get('nvr') or ''}), fixed by "
+            fixed = " ".join(
                 f"the {p.get('fixed_by') or 'unknown'} commit {str(fix.get('hash') or '')[:12]} "
-                f"{fix.get('subject') or ''} {fix.get('url') or ''}: "
-                "this review is no longer needed."
+                f"{fix.get('subject') or ''} {fix.get('url') or ''}".split()
             )
-            note = self.driver.abandon(ref, " ".join(comment.split()))
+            comment = (
+                f"{p['package']} builds again on {p['builder']} ({p.get('nvr') or ''}), "
+                f"fixed by {fixed}: this review is no longer needed."
+            )
+            note = self.driver.abandon(ref, comment)
             state = "abandoned"
         else:
             note = None
