@@ -164,6 +164,60 @@ def run(
     return result
 
 
+Helper = subprocess.Popen[str]
+
+
+def spawn(
+    argv: Sequence[str | os.PathLike[str]],
+    *,
+    env: Mapping[str, str] | None = None,
+    pass_fds: Sequence[int] = (),
+) -> Helper:
+    """Start a long-lived helper process that reads requests on its standard input.
+
+    Its stdin is a text pipe (closing it tells the helper to exit), its stdout goes to
+    /dev/null (answers travel on a pipe passed in ``pass_fds``), its stderr is ours,
+    and it runs in a session of its own, so a Ctrl-C is the caller's to handle.
+
+    Raises:
+        CommandError: it could not start.
+    """
+    args = [os.fspath(a) for a in argv]
+    log.debug("spawn %s", " ".join(args))
+    try:
+        return subprocess.Popen(
+            args,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            pass_fds=tuple(pass_fds),
+            env=None if env is None else {**os.environ, **env},
+            text=True,
+            start_new_session=True,
+        )
+    except OSError as exc:
+        raise CommandError(args, -1, str(exc)) from None
+
+
+def stop_helper(proc: Helper, timeout: float = 10.0) -> int:
+    r"""Close a :func:`spawn`\ ed helper's stdin, wait ``timeout`` seconds, then kill it.
+
+    Returns its exit status (negative: the signal that ended it).
+    """
+    with contextlib.suppress(OSError):
+        if proc.stdin is not None:
+            proc.stdin.close()
+    return exit_status(proc, timeout)
+
+
+def exit_status(proc: Helper, timeout: float) -> int:
+    """Wait up to ``timeout`` seconds for ``proc`` to end (killing it after); its exit status."""
+    try:
+        return proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return proc.wait()
+
+
 def _kill_group(proc: subprocess.Popen[str]) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)

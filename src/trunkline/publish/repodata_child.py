@@ -31,7 +31,6 @@ import json
 import os
 import select
 import shutil
-import subprocess
 import sys
 import threading
 import time
@@ -39,8 +38,8 @@ import weakref
 from pathlib import Path
 from typing import IO, Any
 
-from trunkline.errors import PublishError
-from trunkline.process import account_tool
+from trunkline.errors import CommandError, PublishError
+from trunkline.process import Helper, account_tool, exit_status, spawn, stop_helper
 from trunkline.publish.repodata import CHANGELOG_LIMIT, WriteStats
 
 
@@ -130,18 +129,14 @@ class _Child:
     def __init__(self, changelog_limit: int) -> None:
         read_fd, write_fd = os.pipe()
         try:
-            self.proc = subprocess.Popen(
+            self.proc = spawn(
                 [sys.executable, "-m", "trunkline.publish.repodata_child", str(changelog_limit)],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.DEVNULL,
+                env={"TRUNKLINE_ANSWER_FD": str(write_fd)},
                 pass_fds=(write_fd,),
-                env={**os.environ, "TRUNKLINE_ANSWER_FD": str(write_fd)},
-                text=True,
-                start_new_session=True,  # a Ctrl-C is the builder's to handle, not the helper's
             )
-        except OSError as exc:
+        except CommandError as exc:
             os.close(read_fd)
-            raise PublishError(f"cannot start the createrepo_c helper: {exc}") from None
+            raise PublishError(f"cannot start the createrepo_c helper: {exc.detail}") from None
         finally:
             os.close(write_fd)
         self.answers = os.fdopen(read_fd, "r", encoding="utf-8")
@@ -170,29 +165,19 @@ class _Child:
         return answer
 
     def _how(self) -> str:
-        try:
-            code = self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            return "stopped answering (killed)"
-        return f"died (exit status {code})"
+        running = self.proc.poll() is None
+        code = exit_status(self.proc, 5.0)
+        return (
+            "stopped answering (killed)" if running and code < 0 else f"died (exit status {code})"
+        )
 
     def close(self) -> None:
         self._finalizer()
 
 
-def _end(proc: subprocess.Popen[str], answers: IO[str]) -> None:
+def _end(proc: Helper, answers: IO[str]) -> None:
     """Close the child's stdin (it exits), wait a little, then kill it."""
-    try:
-        if proc.stdin is not None:
-            proc.stdin.close()
-    except OSError:
-        pass
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    stop_helper(proc)
     answers.close()
 
 
