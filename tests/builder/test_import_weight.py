@@ -4,7 +4,8 @@ A no-change poll holds the builder's memory to the modules it imports (issue 10:
 its peak RSS next to DLRN's). Each library below is imported where it is used —
 rpm and specfile when a spec is read or built, jinja2 when reports are rendered,
 createrepo_c when a repo is published, alembic when the schema is behind, pbr
-(and setuptools) for pbr projects only — and the scale benchmark's measured child
+(and setuptools) for pbr projects only; pygit2 never (refs are read from git's
+files, commits by git) — and the scale benchmark's measured child
 must not load pytest. Checked in a fresh interpreter, since this one has them all.
 """
 
@@ -17,7 +18,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("rpm", "specfile", "jinja2", "createrepo_c", "alembic", "pbr", "setuptools", "pytest")
+HEAVY = (
+    "rpm", "specfile", "jinja2", "createrepo_c", "alembic", "pbr", "setuptools", "pytest", "pygit2",
+)  # fmt: skip
 
 
 def _loaded(module: str) -> set[str]:

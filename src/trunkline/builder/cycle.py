@@ -69,7 +69,6 @@ from trunkline.publish.record import BuildRecorder
 from trunkline.publish.sync import replicate_reports
 from trunkline.upstream.mirror import refresh_mirror, remove_stale_clones
 from trunkline.upstream.poll import Candidate, LastBuild, PackagePlan, plan_package
-from trunkline.upstream.refs import release as release_repos
 from trunkline.upstream.switches import RefLedger, RefSwitch
 
 if TYPE_CHECKING:
@@ -580,8 +579,6 @@ class BuildCycle:
             except TrunklineError as exc:
                 log.warning("%s: %s", pkg.name, exc)
                 return str(exc)
-            finally:
-                release_repos()  # this package's repositories, before the next one's
 
         with ThreadPoolExecutor(max_workers=self.settings.builder.fetch_workers) as pool:
             results = list(zip(pkgs, pool.map(plan_one, pkgs), strict=True))

@@ -31,10 +31,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-import pygit2
-
 from trunkline import gitcmd
-from trunkline.upstream.refs import resolve_commit, resolve_full_ref
+from trunkline.upstream.refs import resolve_commit, resolve_full_ref, valid_ref_name
 
 MASTER_BRANCHES = ("master", "main")
 # DLRN: a distgit's "<release>-rdo" branch falls back to rpm-master (with fallback_to_master).
@@ -115,14 +113,14 @@ def retirement_chain(wanted: str, *, fallback_to_master: bool) -> list[ChainStep
 
 
 def _resolve_any(mirror: Path, name: str) -> str | None:
-    """A branch, tag or commit ``name``: libgit2 first, git itself for what libgit2 cannot read.
+    """A branch, tag or commit ``name``: the refs first, git itself for anything else.
 
-    For a well-formed ref name libgit2's answer is final (a retired ``stable/X`` is
+    For a well-formed ref name the refs' answer is final (a retired ``stable/X`` is
     asked about every cycle: three git processes each time would cost ~10 ms a
-    package); git is asked only about names libgit2 does not take for refs.
+    package); git is asked only about names that cannot be refs.
     """
     sha = resolve_commit(mirror, name)
-    if sha is not None or pygit2.reference_is_valid_name(f"refs/heads/{name}"):
+    if sha is not None or valid_ref_name(f"refs/heads/{name}"):
         return sha
     for full in (f"refs/heads/{name}", f"refs/tags/{name}", name):
         result = gitcmd.bare(mirror).run(

@@ -20,7 +20,7 @@ from pathlib import Path
 from trunkline import gitcmd
 from trunkline.errors import CommandError, SourceError
 from trunkline.publish.atomic import TMP_PREFIX, temp_sibling
-from trunkline.upstream.refs import ORIGIN_FILE, forget, origin_url, remote_unchanged
+from trunkline.upstream.refs import ORIGIN_FILE, origin_url, remote_unchanged
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,6 @@ def _clone(url: str, mirror: Path, timeout: float) -> None:
         if mirror.exists():
             shutil.rmtree(mirror)
         tmp.rename(mirror)
-        forget(mirror)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

@@ -157,35 +157,65 @@ def _is_ancestor(mirror: Path, old: str, new: str) -> bool:
     return git.run("merge-base", "--is-ancestor", old, new, check=False, timeout=60).returncode == 0
 
 
-def distgit_head(
-    pkg: FollowedPackage, distgit: Path, *, fallback: bool
-) -> tuple[CommitInfo, FollowedRef]:
-    """The distgit commit to build with and the branch followed to it.
+def distgit_ref(pkg: FollowedPackage, distgit: Path, *, fallback: bool) -> FollowedRef:
+    """The distgit branch followed and the commit it points at (refs only, for a mirror).
 
-    The branch head (or a local checkout's HEAD); with ``distgit_path`` (one repo
-    holding many packages) the last commit touching that directory, so another
-    package's change does not rebuild this one. A missing ``*-rdo`` branch falls back
-    to ``rpm-master`` only with ``fallback`` (DLRN).
+    The branch head (or a local checkout's HEAD). A missing ``*-rdo`` branch falls
+    back to ``rpm-master`` only with ``fallback`` (DLRN).
 
     Raises:
         SourceError: the branch (and its fallback) does not exist, or has no commit.
     """
-    chain = distgit_chain(pkg.distro_branch, fallback_to_master=fallback)
     if pkg.local_distgit:
         commits = _commits(distgit, "-1", "HEAD", bare=False)
-        branch, sha = pkg.distro_branch, commits[0].commit_hash if commits else ""
+        if not commits:
+            raise SourceError(f"{pkg.name}: distgit has no commit on {pkg.distro_branch!r}")
+        branch, sha = pkg.distro_branch, commits[0].commit_hash
     else:
+        chain = distgit_chain(pkg.distro_branch, fallback_to_master=fallback)
         found = next(((b, s) for b in chain if (s := resolve_commit(distgit, b))), None)
         if found is None:
             names = ", ".join(repr(b) for b in chain)
             raise SourceError(f"{pkg.name}: distgit has no branch {names}")
         branch, sha = found
-        info = None if pkg.distgit_path else commit_info(distgit, sha)
-        commits = [info] if info else _commits(distgit, "-1", sha, path=pkg.distgit_path)
+    step = Step.WANTED if branch == pkg.distro_branch else Step.MASTER
+    return FollowedRef(pkg.distro_branch, branch, sha, step, (pkg.distro_branch,))
+
+
+def distgit_commit(pkg: FollowedPackage, distgit: Path, ref: FollowedRef) -> CommitInfo:
+    """The distgit commit to build with: the head of ``ref``, or with ``distgit_path``
+    (one repo holding many packages) the last commit touching that directory, so
+    another package's change does not rebuild this one.
+
+    Raises:
+        SourceError: no commit (``distgit_path`` never touched on that branch).
+    """
+    if pkg.local_distgit:
+        commits = _commits(distgit, "-1", ref.commit, bare=False)
+    elif pkg.distgit_path:
+        commits = _commits(distgit, "-1", ref.commit, path=pkg.distgit_path)
+    else:
+        info = commit_info(distgit, ref.commit)
+        commits = [info] if info else _commits(distgit, "-1", ref.commit)
     if not commits:
         raise SourceError(f"{pkg.name}: distgit has no commit on {pkg.distro_branch!r}")
-    step = Step.WANTED if branch == pkg.distro_branch else Step.MASTER
-    return commits[0], FollowedRef(pkg.distro_branch, branch, sha, step, (pkg.distro_branch,))
+    return commits[0]
+
+
+def _nothing_new(
+    pkg: FollowedPackage, last: LastBuild | None, followed: FollowedRef | None, dist: FollowedRef
+) -> bool:
+    """True when the heads are the last build's own pair: the plan is empty, no commit read.
+
+    What :func:`plan_package` would find the long way (its only candidate would be
+    the pair already built), known from the refs alone; not for the forms whose
+    pair is not the two heads (``distgit_path``: the last commit touching a folder;
+    ``tags_only``: the newest tag; a local checkout).
+    """
+    if last is None or pkg.distgit_path or pkg.tags_only or pkg.local_distgit:
+        return False
+    head = followed.commit if followed is not None else dist.commit
+    return (last.commit_hash, last.distro_hash) == (head, dist.commit)
 
 
 def _head(mirror: Path, head: str, *, tags_only: bool) -> list[CommitInfo]:
@@ -248,12 +278,8 @@ def plan_package(
     """
     followed: FollowedRef | None = None
     try:
-        distro, dist_ref = distgit_head(pkg, distgit, fallback=fallback_to_master)
-        if upstream is None:
-            # distgit-only package: its sources live in the distgit; the distgit commit is
-            # both halves of the pair.
-            commits, branch, wanted = [distro], dist_ref.ref, dist_ref.wanted
-        else:
+        dist_ref = distgit_ref(pkg, distgit, fallback=fallback_to_master)
+        if upstream is not None:
             followed = follow(
                 upstream,
                 pkg.source_branch,
@@ -269,6 +295,15 @@ def plan_package(
                         fallback=fallback_to_master,
                     )
                 )
+        if _nothing_new(pkg, last, followed, dist_ref):
+            return PackagePlan([], followed, dist_ref)
+        distro = distgit_commit(pkg, distgit, dist_ref)
+        if followed is None:
+            # distgit-only package: its sources live in the distgit; the distgit commit is
+            # both halves of the pair.
+            commits, branch, wanted = [distro], dist_ref.ref, dist_ref.wanted
+        else:
+            assert upstream is not None
             commits = upstream_commits(upstream, followed, last, tags_only=pkg.tags_only)
             branch, wanted = followed.ref, followed.wanted
     except CommandError as exc:

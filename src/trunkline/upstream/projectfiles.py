@@ -1,7 +1,7 @@
 """The few files of a commit's top directory that say how the project is versioned.
 
-Read from the bare mirror in-process with libgit2 (pygit2; no checkout, no
-process, nothing executed):
+Read from the bare mirror with git (``ls-tree`` and ``cat-file``: no checkout,
+nothing of the project executed):
 ``setup.py`` (parsed with :mod:`ast`, never run), ``setup.cfg``, ``pyproject.toml``,
 ``metadata.json`` (Puppet modules) and ``VERSION``. A file that cannot be parsed
 counts as absent, the way a build tool that cannot read it would ignore it.
@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pygit2
-
-from trunkline.errors import SourceError
+from trunkline import gitcmd
+from trunkline.errors import CommandError, SourceError
 
 INTERESTING = ("setup.py", "setup.cfg", "pyproject.toml", "metadata.json", "VERSION")
 
@@ -107,21 +106,29 @@ def read_project_files(mirror: Path, sha: str) -> ProjectFiles:
     Raises:
         SourceError: ``mirror`` is not a git repository or has no commit ``sha``.
     """
+    git = gitcmd.at(mirror)
     try:
-        tree = pygit2.Repository(str(mirror)).revparse_single(sha).peel(pygit2.Tree)
-    except (pygit2.GitError, KeyError, ValueError) as exc:
-        raise SourceError(f"{mirror}: cannot read the tree of {sha}: {exc}") from None
-    names = frozenset(entry.name for entry in tree if entry.name)
+        listing = git.run("ls-tree", "-z", "--end-of-options", f"{sha}^{{tree}}", timeout=60)
+    except CommandError as exc:
+        raise SourceError(f"{mirror}: cannot read the tree of {sha}: {exc.detail}") from None
+    blobs: dict[str, str] = {}
+    names: set[str] = set()
+    for entry in listing.stdout.split("\0"):
+        info, _, name = entry.partition("\t")
+        if not name:
+            continue
+        names.add(name)
+        fields = info.split()
+        if len(fields) == 3 and fields[1] == "blob":
+            blobs[name] = fields[2]
     texts: dict[str, str | None] = {}
     for name in INTERESTING:
-        if name in names:
-            obj = tree[name]
-            texts[name] = (
-                obj.data.decode("utf-8", "replace") if isinstance(obj, pygit2.Blob) else None
-            )
+        if name in names:  # a folder of that name counts as present but unreadable
+            blob = blobs.get(name)
+            texts[name] = None if blob is None else git.output("cat-file", "blob", blob)
     version_text = texts.get("VERSION")
     return ProjectFiles(
-        names=names,
+        names=frozenset(names),
         setup_keywords=_setup_keywords(texts.get("setup.py") or ""),
         setup_cfg=_setup_cfg(texts.get("setup.cfg") or ""),
         pyproject=_toml(texts.get("pyproject.toml") or ""),

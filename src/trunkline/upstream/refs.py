@@ -1,29 +1,44 @@
-"""In-process reading of git refs and commits (libgit2 through pygit2): the cheap check.
+"""Reading git refs in-process, and commits through git: the cheap check.
 
 A poll of 700 packages touches 1,400 repositories; with the git CLI, even a
 no-op costs several processes per repository (``fetch``, ``rev-parse``,
-``log``). Here the same questions — "did the remote's refs move since our
-mirror fetched?", "what commit does this branch point at?" — are answered by
-reading the repositories in-process, in well under a millisecond each. The git
-CLI (:mod:`trunkline.gitcmd`) stays in charge of everything that changes a repository (clone, fetch,
-archive) and of remotes that are not local paths (``ls-remote`` would cost as
-much as the fetch it would save).
+``log``). Here the questions a no-change poll asks — "did the remote's refs move
+since our mirror fetched?", "what commit does this branch point at?" — are
+answered by reading the refs where git keeps them, in well under a millisecond a
+repository, with no git library loaded (libgit2 through pygit2 cost the builder
+13 MB of resident memory, a second OpenSSL included: issue #10).
+
+The refs are git's "files" backend (``gitrepository-layout(5)``): a loose ref is
+the file ``refs/heads/<name>`` holding a hash or ``ref: <other ref>``; packed refs
+are the lines ``<hash> <name>`` of ``packed-refs``, an annotated tag followed by
+``^<peeled hash>``; a loose ref wins over a packed one. A repository on another
+backend (a ``reftable/`` directory, git >= 2.45) is read with ``git for-each-ref``.
+Everything that needs objects — peeling a loose annotated tag, a commit's time
+and subject, a revision that is not a ref name — asks git itself (:mod:`trunkline.gitcmd`),
+which stays in charge of every change to a repository (clone, fetch, archive) and
+of remotes that are not local paths. The planner asks for commit details only
+for packages whose heads moved (``poll.plan_package``), so a no-change poll runs
+no process.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-import pygit2
+from trunkline import gitcmd
 
 _REF_PREFIXES = ("refs/heads/", "refs/tags/")
-# Written beside a mirror's config when it is cloned: reading git's config through libgit2
-# also loads the global and system configs, ten times the cost of the whole ref check.
+# Written beside a mirror's config when it is cloned: the URL without reading git's config.
 ORIGIN_FILE = "trunkline-origin"
+_SYMREF = "ref: "
+_MAX_SYMREF_DEPTH = 5  # git's own limit is 5 levels of symbolic refs
+_FIELD = "\x1f"
+_HEX = re.compile(r"[0-9a-fA-F]{4,64}")  # what git may read as an abbreviated or full hash
+_BAD_REF_CHAR = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
 
 
 @dataclass(frozen=True)
@@ -45,71 +60,135 @@ def local_path(url: str) -> Path | None:
     return Path(url)
 
 
-# Opening a repository is most of a check's cost, and one package's poll asks about the same
-# four repositories several times: each thread keeps its few most recent ones open (libgit2
-# objects are not shared between threads; refs and packs are re-read from disk as they change).
-# A handle leaving the cache is freed at once (``Repository.free``): a pygit2 Repository
-# refers to itself (its ``references``/``branches`` helpers), so dropping it leaves its
-# libgit2 memory (odb, pack indexes and windows, ref cache; ~10 kB-100 kB a repository) to
-# Python's cyclic collector, which runs rarely here: a poll of 1,400 repositories grew the
-# builder by 15-35 MB that way.
-_local = threading.local()
-CACHE_SIZE = 8
+@dataclass(frozen=True)
+class _GitDirs:
+    """Where a repository keeps HEAD (``own``) and its shared refs (``common``)."""
+
+    own: Path
+    common: Path
 
 
-def _cache() -> OrderedDict[str, pygit2.Repository]:
-    cache: OrderedDict[str, pygit2.Repository] | None = getattr(_local, "repos", None)
-    if cache is None:
-        cache = _local.repos = OrderedDict()
-    return cache
+def _git_dirs(path: Path) -> _GitDirs | None:
+    """The git directories of a bare repository, a work tree, or a linked work tree.
 
-
-def _open(path: Path) -> pygit2.Repository | None:
-    key = str(path)
-    cache = _cache()
-    repo = cache.get(key)
-    if repo is not None:
-        cache.move_to_end(key)
-        return repo
-    try:
-        repo = pygit2.Repository(key)
-    except (pygit2.GitError, KeyError, ValueError):
-        return None
-    cache[key] = repo
-    if len(cache) > CACHE_SIZE:
-        cache.popitem(last=False)[1].free()
-    return repo
-
-
-def forget(path: Path) -> None:
-    """Drop this thread's open handle on ``path`` (after the directory was replaced)."""
-    repo = _cache().pop(str(path), None)
-    if repo is not None:
-        repo.free()
-
-
-def release() -> None:
-    """Free every repository this thread holds open (when its package is done).
-
-    Call it where a unit of work ends in a pool thread: the handles of a thread that
-    exits are otherwise left to the cyclic collector (see above).
+    A work tree's ``.git`` is a directory, or a file ``gitdir: <dir>`` (linked work
+    trees, submodules) whose ``commondir`` names the directory holding the refs.
     """
-    cache = _cache()
-    while cache:
-        cache.popitem()[1].free()
+    dotgit = path / ".git"
+    try:
+        if dotgit.is_dir():
+            own = dotgit
+        elif dotgit.is_file():
+            text = dotgit.read_text(encoding="utf-8").strip()
+            if not text.startswith("gitdir:"):
+                return None
+            own = path / text.removeprefix("gitdir:").strip()
+        elif (path / "HEAD").is_file():
+            own = path
+        else:
+            return None
+        common = own
+        if (own / "commondir").is_file():
+            common = own / (own / "commondir").read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    if not (common / "objects").is_dir() or not (common / "refs").is_dir():
+        return None
+    return _GitDirs(own, common)
+
+
+def _packed(common: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """``packed-refs``: name -> hash, and name -> peeled hash of its annotated tags."""
+    try:
+        text = (common / "packed-refs").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}, {}
+    refs: dict[str, str] = {}
+    peeled: dict[str, str] = {}
+    last = ""
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("^"):
+            if last:
+                peeled[last] = line[1:].strip()
+            continue
+        sha, _, name = line.partition(" ")
+        refs[name] = sha
+        last = name
+    return refs, peeled
+
+
+def _loose_value(common: Path, name: str) -> str | None:
+    """What the loose ref file ``name`` holds (a hash, or ``ref: <name>``), or None."""
+    try:
+        return (common / name).read_text(encoding="utf-8").strip() or None
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return None
+
+
+def _loose_under(common: Path, prefix: str, out: dict[str, str]) -> None:
+    """Every loose ref under ``prefix`` (``refs/heads/``) into ``out``: name -> value."""
+    try:
+        entries = list(os.scandir(common / prefix))
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for entry in entries:
+        name = prefix + entry.name
+        if entry.is_dir(follow_symlinks=False):
+            _loose_under(common, name + "/", out)
+        elif not entry.name.endswith(".lock"):  # a ref being written by git
+            value = _loose_value(common, name)
+            if value is not None:
+                out[name] = value
+
+
+def _by_git(path: Path) -> dict[str, str] | None:
+    """Branches and tags as ``git for-each-ref`` lists them (another ref backend)."""
+    result = gitcmd.at(path).run(
+        "for-each-ref", "--format=%(objectname) %(refname)", "refs/heads/", "refs/tags/",
+        check=False, timeout=60,
+    )  # fmt: skip
+    if not result.ok:
+        return None
+    pairs = (line.partition(" ") for line in result.stdout.splitlines() if line)
+    return {name: sha for sha, _, name in pairs}
+
+
+def _resolve_value(dirs: _GitDirs, value: str, packed: dict[str, str]) -> str | None:
+    """Follow ``ref: <name>`` values to a hash (at most git's depth), or None."""
+    for _ in range(_MAX_SYMREF_DEPTH):
+        if not value.startswith(_SYMREF):
+            return value
+        name = value.removeprefix(_SYMREF).strip()
+        found = _loose_value(dirs.common, name) or packed.get(name)
+        if found is None:
+            return None
+        value = found
+    return None
 
 
 def ref_targets(path: Path) -> dict[str, str] | None:
-    """Every branch and tag of the repository at ``path`` -> the object it points at."""
-    repo = _open(path)
-    if repo is None:
+    """Every branch and tag of the repository at ``path`` -> the object it points at.
+
+    An annotated tag maps to the tag object, as git's ``for-each-ref`` lists it.
+    None when ``path`` is not a git repository.
+    """
+    dirs = _git_dirs(path)
+    if dirs is None:
         return None
-    refs: dict[str, str] = {}
-    for name in repo.references:
-        if name.startswith(_REF_PREFIXES):
-            ref = repo.references[name].resolve()
-            refs[name] = str(ref.target)
-    return refs
+    if (dirs.common / "reftable").is_dir():
+        return _by_git(path)
+    packed, _ = _packed(dirs.common)
+    values = {n: s for n, s in packed.items() if n.startswith(_REF_PREFIXES)}
+    for prefix in _REF_PREFIXES:
+        _loose_under(dirs.common, prefix, values)
+    targets = {}
+    for name, value in values.items():
+        sha = _resolve_value(dirs, value, packed)
+        if sha is not None:
+            targets[name] = sha
+    return targets
 
 
 def remote_unchanged(url: str, mirror: Path) -> bool:
@@ -129,32 +208,85 @@ def origin_url(mirror: Path) -> str | None:
         return (mirror / ORIGIN_FILE).read_text(encoding="utf-8").strip()
     except OSError:
         pass
-    repo = _open(mirror)
-    if repo is None:
+    if _git_dirs(mirror) is None:
         return None
-    try:
-        return str(repo.config["remote.origin.url"])
-    except KeyError:
+    result = gitcmd.at(mirror).run("config", "--get", "remote.origin.url", check=False)
+    return result.stdout.strip() if result.ok and result.stdout.strip() else None
+
+
+def _peel_by_git(path: Path, revision: str) -> str | None:
+    """The commit ``revision`` designates, as ``git rev-parse REV^{commit}`` says, or None."""
+    result = gitcmd.at(path).run(
+        "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}",
+        check=False, timeout=60,
+    )  # fmt: skip
+    sha = result.stdout.strip()
+    return sha if result.ok and sha else None
+
+
+def _ref_commit(path: Path, dirs: _GitDirs, full: str) -> str | None:
+    """The commit the ref ``full`` peels to; None when it does not exist or is no commit.
+
+    A branch points at a commit (git's porcelain keeps it so) and is taken as is; a
+    tag is peeled from ``packed-refs`` when packed, by git when loose (an annotated
+    tag's object must be read).
+    """
+    if (dirs.common / "reftable").is_dir():
+        return _peel_by_git(path, full)
+    packed, peeled = _packed(dirs.common)
+    loose = _loose_value(dirs.common, full)
+    value = loose if loose is not None else packed.get(full)
+    if value is None:
         return None
+    sha = _resolve_value(dirs, value, packed)
+    if sha is None:
+        return None
+    if full.startswith("refs/heads/"):
+        return sha
+    if loose is None and full in peeled:
+        return peeled[full]
+    return _peel_by_git(path, full)
 
 
 def resolve_commit(mirror: Path, name: str) -> str | None:
-    """The commit a branch, tag or hash ``name`` designates in ``mirror``, or None."""
-    repo = _open(mirror)
-    if repo is None:
+    """The commit a branch, tag, ``HEAD`` or hash ``name`` designates in ``mirror``, or None.
+
+    A branch wins over a tag of the same name, and both over anything else git
+    would read ``name`` as (a hash, ``HEAD~2``): what these answers came from before,
+    libgit2's lookup. On another ref backend, git's own order decides.
+    """
+    dirs = _git_dirs(mirror)
+    if dirs is None:
         return None
-    for full in (f"refs/heads/{name}", f"refs/tags/{name}"):
-        ref = repo.references.get(full)
-        if ref is not None:
-            try:
-                return str(ref.peel(pygit2.Commit).id)
-            except (pygit2.GitError, ValueError):
-                return None
-    try:
-        obj = repo.revparse_single(name)
-        return str(obj.peel(pygit2.Commit).id)
-    except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
-        return None
+    if not (dirs.common / "reftable").is_dir():
+        packed = _packed(dirs.common)[0]
+        for full in (f"refs/heads/{name}", f"refs/tags/{name}"):
+            if full in packed or _loose_value(dirs.common, full) is not None:
+                return _ref_commit(mirror, dirs, full)
+        if name == "HEAD":
+            head = _loose_value(dirs.own, "HEAD")
+            if head is not None and head.startswith(_SYMREF):
+                return _ref_commit(mirror, dirs, head.removeprefix(_SYMREF).strip())
+        if not _HEX.fullmatch(name) and valid_ref_name(f"refs/heads/{name}"):
+            return None  # a ref name that is not there (a retired branch): no process
+    return _peel_by_git(mirror, name)
+
+
+def valid_ref_name(full: str) -> bool:
+    """Whether ``full`` (``refs/heads/stable/2024.1``) is a well-formed ref name.
+
+    The rules of ``git-check-ref-format(1)``: no component starting with ``.`` or
+    ending with ``.lock``; no ``..``, ``@{``, ``//``, ASCII control character, space,
+    ``~ ^ : ? * [ \\``; not starting or ending with ``/``, not ending with ``.``;
+    not ``@``.
+    """
+    if full == "@" or full.startswith("/") or full.endswith(("/", ".")):
+        return False
+    if ".." in full or "@{" in full or "//" in full or _BAD_REF_CHAR.search(full):
+        return False
+    return all(
+        part and not part.startswith(".") and not part.endswith(".lock") for part in full.split("/")
+    )
 
 
 def resolve_full_ref(mirror: Path, full: str) -> str | None:
@@ -163,26 +295,22 @@ def resolve_full_ref(mirror: Path, full: str) -> str | None:
     Unlike :func:`resolve_commit`, nothing else is tried: a branch is not taken for a
     tag of the same name, and a name is never read as a commit hash.
     """
-    repo = _open(mirror)
-    if repo is None:
+    dirs = _git_dirs(mirror)
+    if dirs is None:
         return None
-    ref = repo.references.get(full)
-    if ref is None:
-        return None
-    try:
-        return str(ref.peel(pygit2.Commit).id)
-    except (pygit2.GitError, ValueError):
-        return None
+    return _ref_commit(mirror, dirs, full)
 
 
 def commit_info(mirror: Path, sha: str) -> CommitInfo | None:
-    """Hash, committer time, subject and author of commit ``sha``, or None."""
-    repo = _open(mirror)
-    if repo is None:
+    """Hash, committer time, subject and author of commit ``sha`` (git ``log -1``), or None."""
+    if _git_dirs(mirror) is None:
         return None
-    try:
-        commit = repo[sha].peel(pygit2.Commit)
-    except (KeyError, ValueError, pygit2.GitError):
+    result = gitcmd.at(mirror).run(
+        "log", "-1", "--no-walk", f"--format=%H{_FIELD}%ct{_FIELD}%s{_FIELD}%an",
+        "--end-of-options", sha, "--",
+        check=False, timeout=60,
+    )  # fmt: skip
+    parts = result.stdout.rstrip("\n").split(_FIELD)
+    if not result.ok or len(parts) != 4:
         return None
-    subject = commit.message.split("\n", 1)[0]
-    return CommitInfo(str(commit.id), int(commit.commit_time), subject, commit.author.name)
+    return CommitInfo(parts[0], int(parts[1]), parts[2], parts[3])
