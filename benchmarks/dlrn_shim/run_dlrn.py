@@ -64,6 +64,7 @@ def main():
                 "failures": failures[:3],
                 "post": post_seconds,
                 "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                "children_maxrss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
             }
         )
     )

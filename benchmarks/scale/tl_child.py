@@ -1,7 +1,8 @@
 """One trunkline build cycle in its own process, measured (``python -m benchmarks.scale.tl_child``).
 
 ``bench_scale`` runs every trunkline step in a fresh child so that the memory
-peak (``ru_maxrss`` of this process) belongs to that step alone. The child
+peak (``ru_maxrss`` of this process) belongs to that step alone; the largest
+child's peak (rpmbuild, git, the repodata helper) is reported beside it. The child
 wraps ``BuildRecorder.record`` to time publishing per build, counts the external
 commands per tool (through ``trunkline.process``'s accounting hook), and
 prints one JSON object on its last stdout line.
@@ -112,6 +113,8 @@ def main(argv: list[str]) -> int:
         "tools": process.tool_seconds(),
         "commands": dict(commands),
         "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        # the largest finished child: rpmbuild, git, or the repodata helper (ended by close)
+        "children_maxrss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
     }
     print(json.dumps(result))
     return 0
