@@ -17,10 +17,10 @@ packager's own askpass and credential helpers still work), :func:`identity` for
 commits with a fixed author and date (the demo's reproducible repos). Each is
 merged over the process environment (``process.run``'s rule).
 
-Reading refs and commits in-process (libgit2, no process at all) is a different
-job with different costs and stays with the code it serves: the poll's cheap
-check in :mod:`trunkline.upstream.refs` (built around the mirrors' origin file)
-and :mod:`trunkline.upstream.projectfiles`. This module is about processes.
+Reading refs from git's files (no process at all) is a different job with
+different costs and stays with the code it serves: the poll's cheap check in
+:mod:`trunkline.upstream.refs` (built around the mirrors' origin file), which
+uses this module only for what needs git's objects. This module is about processes.
 
 Callers keep translating :class:`CommandError` into their own error class
 (``SourceError``, ``MetadataLoadError``), since the message names what *they*
