@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import GitRepo, git
+from trunkline import process
 from trunkline.errors import SourceError
 from trunkline.metadata.sources.base import FollowedPackage
 from trunkline.upstream.mirror import refresh_mirror
@@ -93,6 +94,27 @@ def test_every_commit_after_the_last_build_oldest_first(pair: Pair) -> None:
 def test_nothing_new_plans_nothing(pair: Pair) -> None:
     head, distro = pair.up.head(), pair.dg.head()
     assert pair.plan(LastBuild(head, distro, "master"), processed={(head, distro)}) == []
+
+
+@pytest.mark.parametrize("distgit_only", [False, True])
+def test_nothing_new_is_known_from_the_refs_without_a_process(
+    pair: Pair, distgit_only: bool
+) -> None:
+    """A no-change poll reads refs only (issue #10: no git process, no git library)."""
+    head, distro = pair.up.head(), pair.dg.head()
+    kw: dict[str, object] = {"upstream": None} if distgit_only else {}
+    pair.plan(**kw)  # the mirrors exist
+    last = LastBuild(distro if distgit_only else head, distro, "master")
+    ran: list[list[str]] = []
+    account = process._account
+    process._account = lambda argv, seconds: ran.append(argv)  # type: ignore[assignment]
+    try:
+        assert pair.plan(last, **kw) == []
+    finally:
+        process._account = account  # type: ignore[assignment]
+    assert ran == []
+    pair.dg.commit("bump", {"p.spec": "Name: p\n# fix\n"})  # the long way again: one candidate
+    assert len(pair.plan(last, **kw)) == 1
 
 
 def test_a_new_distgit_commit_rebuilds_the_last_upstream_commit(pair: Pair) -> None:
