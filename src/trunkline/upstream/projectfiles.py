@@ -109,11 +109,27 @@ def read_project_files(mirror: Path, sha: str) -> ProjectFiles:
     git = gitcmd.at(mirror)
     try:
         listing = git.run("ls-tree", "-z", "--end-of-options", f"{sha}^{{tree}}", timeout=60)
+        names, texts = _top_files(git, listing.stdout)
     except CommandError as exc:
         raise SourceError(f"{mirror}: cannot read the tree of {sha}: {exc.detail}") from None
+    version_text = texts.get("VERSION")
+    return ProjectFiles(
+        names=names,
+        setup_keywords=_setup_keywords(texts.get("setup.py") or ""),
+        setup_cfg=_setup_cfg(texts.get("setup.cfg") or ""),
+        pyproject=_toml(texts.get("pyproject.toml") or ""),
+        metadata_json=_json(texts.get("metadata.json") or "{}"),
+        version_file=version_text.strip() if version_text is not None else None,
+    )
+
+
+def _top_files(git: gitcmd.Git, listing: str) -> tuple[frozenset[str], dict[str, str | None]]:
+    """Every top-level name of an ``ls-tree -z`` listing, and its :data:`INTERESTING` files'
+    texts (``cat-file``); a folder bearing one of those names is present but unreadable (None).
+    """
     blobs: dict[str, str] = {}
     names: set[str] = set()
-    for entry in listing.stdout.split("\0"):
+    for entry in listing.split("\0"):
         info, _, name = entry.partition("\t")
         if not name:
             continue
@@ -123,15 +139,7 @@ def read_project_files(mirror: Path, sha: str) -> ProjectFiles:
             blobs[name] = fields[2]
     texts: dict[str, str | None] = {}
     for name in INTERESTING:
-        if name in names:  # a folder of that name counts as present but unreadable
+        if name in names:
             blob = blobs.get(name)
             texts[name] = None if blob is None else git.output("cat-file", "blob", blob)
-    version_text = texts.get("VERSION")
-    return ProjectFiles(
-        names=frozenset(names),
-        setup_keywords=_setup_keywords(texts.get("setup.py") or ""),
-        setup_cfg=_setup_cfg(texts.get("setup.cfg") or ""),
-        pyproject=_toml(texts.get("pyproject.toml") or ""),
-        metadata_json=_json(texts.get("metadata.json") or "{}"),
-        version_file=version_text.strip() if version_text is not None else None,
-    )
+    return frozenset(names), texts
