@@ -74,3 +74,29 @@ def test_recent_builds_is_bounded_and_newest_first(db_session: Session) -> None:
     made = [add(db_session, f"p{i}", BuildStatus.SUCCESS) for i in range(5)]
     got = queries.recent_builds(db_session, limit=3)
     assert got == list(reversed(made))[:3]
+
+
+def test_latest_success_and_build_summaries_in_one_query(db_session: Session) -> None:
+    add(db_session, "foo", BuildStatus.SUCCESS)
+    foo2 = add(db_session, "foo", BuildStatus.SUCCESS)
+    bar_ok = add(db_session, "bar", BuildStatus.SUCCESS)
+    bar_failed = add(db_session, "bar", BuildStatus.FAILED)
+    bar_retry = add(db_session, "bar", BuildStatus.RETRY)
+    baz = add(db_session, "baz", BuildStatus.FAILED)
+    add(db_session, "qux", BuildStatus.SUCCESS, component="other")
+    success, newest = queries.latest_success_and_build_summaries(db_session)
+    assert {n: s.commit_hash for n, s in success.items()} == {
+        "foo": foo2.commit_hash,
+        "bar": bar_ok.commit_hash,
+        "qux": success["qux"].commit_hash,
+    }
+    assert {n: (s.commit_hash, s.status) for n, s in newest.items() if n != "qux"} == {
+        "foo": (foo2.commit_hash, BuildStatus.SUCCESS),
+        "bar": (bar_retry.commit_hash, BuildStatus.RETRY),
+        "baz": (baz.commit_hash, BuildStatus.FAILED),
+    }
+    assert bar_failed.commit_hash not in {s.commit_hash for s in newest.values()}
+    # the same answers as the one-question query, component filter included
+    assert success == queries.latest_success_summaries(db_session)
+    only = queries.latest_success_and_build_summaries(db_session, component="other")
+    assert set(only[0]) == set(only[1]) == {"qux"}

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, func, or_, select
 from sqlalchemy.orm import Session
 
 from trunkline.db.models import (
@@ -161,28 +162,62 @@ def latest_success_summaries(
     return _latest_summaries(session, (BuildStatus.SUCCESS,), component, kind)
 
 
-def latest_build_summaries(
+def latest_success_and_build_summaries(
     session: Session, *, component: str | None = None, kind: str = "rpm"
-) -> dict[str, BuildSummary]:
-    """The newest build of every package, of any status (RETRY too), as summaries.
+) -> tuple[dict[str, BuildSummary], dict[str, BuildSummary]]:
+    """The newest SUCCESS and the newest build of any status (RETRY too) of every package.
 
-    DLRN's versions.csv shows this build's status (``getCommits`` without a status).
+    What a publication reads for its links and versions.csv (DLRN's versions.csv
+    shows the newest build's status: ``getCommits`` without a status). One query,
+    not one per question: at 700 packages each costs ~10 ms, mostly SQL and row
+    building, and a package's two answers are usually the same row.
+
+    Returns:
+        (newest SUCCESS per package, newest build per package), as summaries.
     """
-    return _latest_summaries(session, tuple(BuildStatus), component, kind)
+    newest = _newest_ids((), component, kind)
+    good = _newest_ids((BuildStatus.SUCCESS,), component, kind)
+    stmt = select(Commit.id, *_SUMMARY_COLUMNS).where(
+        or_(Commit.id.in_(newest), Commit.id.in_(good))
+    )
+    success: dict[str, tuple[int, BuildSummary]] = {}
+    last: dict[str, tuple[int, BuildSummary]] = {}
+    for row_id, *columns in session.execute(stmt):
+        summary = BuildSummary(*columns)
+        name = summary.project_name
+        # at most two rows a package: its newest build and its newest SUCCESS
+        if name not in last or last[name][0] < row_id:
+            last[name] = (row_id, summary)
+        if summary.status is BuildStatus.SUCCESS and (
+            name not in success or success[name][0] < row_id
+        ):
+            success[name] = (row_id, summary)
+    return (
+        {name: s for name, (_, s) in success.items()},
+        {name: s for name, (_, s) in last.items()},
+    )
+
+
+def _newest_ids(
+    statuses: Sequence[BuildStatus], component: str | None, kind: str
+) -> ScalarSelect[Any]:
+    """The id of the newest build of every package among ``statuses`` (all when empty)."""
+    newest = select(func.max(Commit.id).label("id")).where(Commit.type == kind)
+    if len(statuses) == 1:
+        newest = newest.where(Commit.status == statuses[0])
+    elif statuses and set(statuses) != set(BuildStatus):
+        newest = newest.where(Commit.status.in_(list(statuses)))
+    newest = newest.group_by(Commit.project_name)
+    if component is not None:
+        newest = newest.where(Commit.component == component)
+    return newest.scalar_subquery()
 
 
 def _latest_summaries(
     session: Session, statuses: Sequence[BuildStatus], component: str | None, kind: str
 ) -> dict[str, BuildSummary]:
-    newest = select(func.max(Commit.id).label("id")).where(Commit.type == kind)
-    if len(statuses) == 1:
-        newest = newest.where(Commit.status == statuses[0])
-    elif set(statuses) != set(BuildStatus):
-        newest = newest.where(Commit.status.in_(list(statuses)))
-    newest = newest.group_by(Commit.project_name)
-    if component is not None:
-        newest = newest.where(Commit.component == component)
-    stmt = select(*_SUMMARY_COLUMNS).where(Commit.id.in_(newest.scalar_subquery()))
+    newest = _newest_ids(statuses, component, kind)
+    stmt = select(*_SUMMARY_COLUMNS).where(Commit.id.in_(newest))
     return {row[0]: BuildSummary(*row) for row in session.execute(stmt)}
 
 

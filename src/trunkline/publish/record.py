@@ -307,11 +307,14 @@ class BuildRecorder:
         link_others: bool,
     ) -> PublishRequest:
         component = self._component(row.component)
-        latest = queries.latest_success_summaries(session, component=component)
-        latest.pop(row.project_name, None)
+        linked: tuple[str, ...] = ()
         versions = ""
-        if link_others:
-            newest = queries.latest_build_summaries(session, component=component)
+        if link_others:  # (a failed build's directory links nothing and has no versions.csv)
+            latest, newest = queries.latest_success_and_build_summaries(
+                session, component=component
+            )
+            latest.pop(row.project_name, None)
+            linked = _linked(latest, row.project_name)
             versions = render_versions_csv(self._versions(row, latest, newest))
         previous = queries.newest_success(
             session, component=component, before_id=row.id, indexed_only=True
@@ -325,7 +328,7 @@ class BuildRecorder:
             relpath=relpath,
             files=build.rpms,
             logs=build.logs,
-            linked=_linked(latest, row.project_name) if link_others else (),
+            linked=linked,
             commit_yaml=commit_yaml_document(row, component),
             extra_yaml=extra_yaml_document(
                 ExtraFacts(
