@@ -207,3 +207,30 @@ def test_library_time_is_counted_as_createrepo_c_time(
     before = tool_seconds().get("createrepo_c", 0.0)
     LibraryRepodata().write(repo_of(tmp_path / "r", pool["alpha"]))
     assert tool_seconds().get("createrepo_c", 0.0) > before
+
+
+def test_prepare_loads_the_previous_repo_before_any_write(
+    tmp_path: Path, pool: dict[str, Path]
+) -> None:
+    first = repo_of(tmp_path / "1", pool["alpha"], pool["beta"])
+    LibraryRepodata().write(first)
+    writer = LibraryRepodata()
+    writer.prepare(first)
+    for rpm in first.glob("*.rpm"):
+        garble(rpm)  # a re-read would fail: the prepared cache must answer
+    second = linked_repo(tmp_path / "2", first, pool["gamma"])
+    writer.write(second)  # (no previous given: the cache alone)
+    assert (writer.last.cached, writer.last.from_previous, writer.last.read) == (2, 0, 1)
+    assert described(second) == {**described(first), **described_one(tmp_path, pool["gamma"])}
+
+
+def test_prepare_ignores_what_it_cannot_read(tmp_path: Path, pool: dict[str, Path]) -> None:
+    writer = LibraryRepodata()
+    writer.prepare(tmp_path / "nowhere")
+    broken = repo_of(tmp_path / "broken", pool["alpha"])
+    (broken / "repodata").mkdir()
+    (broken / "repodata" / "repomd.xml").write_text("<not metadata", encoding="utf-8")
+    writer.prepare(broken)
+    repo = repo_of(tmp_path / "r", pool["alpha"])
+    writer.write(repo)
+    assert (writer.last.cached, writer.last.read) == (0, 1)

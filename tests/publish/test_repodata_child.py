@@ -61,6 +61,45 @@ def test_the_helper_keeps_its_cache_between_writes(tmp_path: Path, pool: dict[st
         writer.close()
 
 
+def test_prepare_starts_the_helper_and_fills_its_cache_before_the_first_write(
+    tmp_path: Path, pool: dict[str, Path]
+) -> None:
+    first = repo_of(tmp_path / "1", pool["alpha"], pool["beta"])
+    LibraryRepodata().write(first)
+    writer = ChildRepodata()
+    try:
+        writer.prepare(first)  # returns at once: the helper loads while we go on
+        assert writer.started == 1 and _pid(writer) != os.getpid()
+        writer.prepare(tmp_path / "nowhere")  # a hint it cannot use is no error
+        for rpm in first.glob("*.rpm"):
+            garble(rpm)  # a re-read would fail: the prepared cache must answer
+        second = linked_repo(tmp_path / "2", first, pool["gamma"])
+        writer.write(second)
+        assert (writer.last.cached, writer.last.from_previous, writer.last.read) == (2, 0, 1)
+        writer.write(linked_repo(tmp_path / "3", second))  # answers stay in step
+        assert (writer.last.packages, writer.last.cached) == (3, 3)
+        assert writer.started == 1
+    finally:
+        writer.close()
+
+
+def test_a_helper_killed_while_preparing_is_started_again_for_the_write(
+    tmp_path: Path, pool: dict[str, Path]
+) -> None:
+    first = repo_of(tmp_path / "1", pool["alpha"])
+    LibraryRepodata().write(first)
+    writer = ChildRepodata()
+    try:
+        writer.prepare(first)
+        os.kill(_pid(writer), signal.SIGKILL)
+        repo = repo_of(tmp_path / "2", pool["alpha"], pool["beta"])
+        writer.write(repo)
+        assert writer.started == 2
+        assert sorted(described(repo)) == sorted([pool["alpha"].name, pool["beta"].name])
+    finally:
+        writer.close()
+
+
 def test_a_killed_helper_is_started_again_and_the_write_retried(
     tmp_path: Path, pool: dict[str, Path]
 ) -> None:

@@ -352,6 +352,9 @@ class BuildCycle:
         if self.watcher is not None:
             self.watcher.queued([(c.package.name, c.commit.commit_hash) for c in queue])
         self._emit_queued(queue)
+        if queue:  # the repodata helper starts and loads current while the first builds run
+            with self.sessions() as session:
+                publisher.prepare(session, {c.package.component for c in queue})
         stopped = threading.Event()  # set on the first FAILED build with options.stop
 
         def work(item: QueueItem[Candidate]) -> WorkResult | None:

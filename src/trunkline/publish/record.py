@@ -32,7 +32,7 @@ from __future__ import annotations
 import logging
 import shutil
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -124,6 +124,31 @@ class BuildRecorder:
         if self._repodata is None:
             self._repodata = make_writer(self.settings.builder.repodata)
         return self._repodata
+
+    def prepare(self, session: Session, components: Iterable[str | None]) -> None:
+        """Have the repodata writer get ready for builds of these components, now.
+
+        A builder calls this once it knows it will publish: the writer's helper starts
+        and loads the metadata of each component's newest indexed repo (the
+        ``previous`` of its next publication) while the first builds run, not in
+        the first publication. Nothing for ``build --no-repo``. A hint: a helper that
+        cannot start is logged, and the first publication tries again (and fails).
+        """
+        if not self.index:
+            return
+        wanted = {self._component(c) for c in components}
+        for component in sorted(wanted, key=lambda c: c or ""):
+            previous = queries.newest_success(session, component=component, indexed_only=True)
+            if previous is None or not previous.repo_dir:
+                continue
+            path = self.repos / previous.repo_dir
+            if not (path / "repodata" / "repomd.xml").is_file():
+                continue
+            try:
+                self.repodata.prepare(path)
+            except PublishError as exc:
+                log.warning("repodata writer not prepared: %s", exc)
+                return
 
     def close(self) -> None:
         """Free the repodata writer (its helper process); a later publication starts another."""

@@ -56,6 +56,14 @@ class RepodataWriter(Protocol):
             PublishError: an RPM cannot be read or the metadata cannot be written.
         """
 
+    def prepare(self, previous: Path) -> None:
+        """Get ready, without waiting, to write repos much like ``previous`` (a published repo).
+
+        A hint: a writer that keeps state may start its helper and load ``previous``'s
+        metadata now, while builds run, instead of in the first :meth:`write`. It
+        raises nothing; a ``previous`` it cannot read is left for :meth:`write` to skip.
+        """
+
     def close(self) -> None:
         """Free what the writer holds (a helper process); it is not used afterwards."""
 
@@ -112,6 +120,9 @@ class CliRepodata:
             raise PublishError(
                 f"{repo.name}: createrepo_c could not read {len(unread)} RPM(s): {unread[0]}"
             )
+
+    def prepare(self, previous: Path) -> None:
+        """Nothing to prepare: each write reads ``--update`` metadata anew."""
 
     def close(self) -> None:
         """Nothing to free: each write is its own process."""
@@ -181,6 +192,23 @@ class LibraryRepodata:
                     encoding="utf-8",
                 )
 
+    def prepare(self, previous: Path) -> None:
+        """Load every package ``previous``'s metadata describes into the cache, now.
+
+        Each chunk is kept under its file name with the size and mtime the metadata
+        records, the key :meth:`write` checks against the RPM it links, as for the
+        chunks :meth:`write` itself takes from a previous repo. Unreadable metadata
+        loads nothing (the hint is dropped).
+        """
+        with self._lock:
+            try:
+                self._load_previous(previous, None)
+            except (self._cr.CreaterepoCError, OSError):
+                return
+            self._generation += 1
+            for name in self._chunks:
+                self._seen.setdefault(name, self._generation)
+
     def close(self) -> None:
         """Drop the cached chunks."""
         with self._lock:
@@ -190,8 +218,9 @@ class LibraryRepodata:
     def _write(self, repo: Path, previous: Path | None, include_srpm: bool) -> WriteStats:
         stats = WriteStats()
         wanted: dict[str, tuple[int, int]] = {}
+        base = os.fspath(repo)  # (a Path per RPM costs ~10 ms at 1400 RPMs)
         for name in rpm_names(repo, include_srpm):
-            st = (repo / name).stat()  # follows the link to the real RPM
+            st = os.stat(f"{base}/{name}")  # follows the link to the real RPM
             wanted[name] = (st.st_size, int(st.st_mtime))
         missing = {n: key for n, key in wanted.items() if not self._fresh(n, key)}
         # Parsing the previous repo's metadata pays only when it describes packages we
@@ -238,8 +267,8 @@ class LibraryRepodata:
         entry = self._chunks.get(name)
         return entry is not None and (entry.size, entry.mtime) == key
 
-    def _load_previous(self, previous: Path, missing: dict[str, tuple[int, int]]) -> int:
-        """Take the chunks of ``missing`` packages from ``previous``'s metadata.
+    def _load_previous(self, previous: Path, missing: dict[str, tuple[int, int]] | None) -> int:
+        """Take the chunks of ``missing`` packages (None: all) from ``previous``'s metadata.
 
         The three files are parsed together one package at a time (createrepo_c's
         ``PackageIterator``), not loaded whole into a ``Metadata`` table: same chunks and
@@ -256,8 +285,8 @@ class LibraryRepodata:
         found = 0
         for pkg in cr.PackageIterator(*paths):
             name = PurePosixPath(pkg.location_href).name
-            key = missing.get(name)
-            if key is None or (pkg.size_package, pkg.time_file) != key:
+            key = (pkg.size_package, pkg.time_file)
+            if missing is not None and missing.get(name) != key:
                 continue
             self._chunks[name] = _Entry(key[0], key[1], tuple(cr.xml_dump(pkg)))
             found += 1

@@ -5,18 +5,22 @@ their kin (~20 MB of resident memory), and :class:`~.repodata.LibraryRepodata`
 keeps every package's XML chunks for the run (~5 kB a package). Both stay for
 the builder's whole life once it has published one repo. :class:`ChildRepodata`
 runs that same writer in a child process (``python -m
-trunkline.publish.repodata_child``), started on the first write and kept for the
-writer's life, so the cache still makes every later publication cheap while the
-builder's own peak holds only what it needs to poll and record. DLRN makes the
+trunkline.publish.repodata_child``), started on the first write (or earlier, by
+:meth:`ChildRepodata.prepare`, with the current repo's metadata loaded while the
+first builds run) and kept for the writer's life, so the cache still makes
+every later publication cheap while the builder's own peak holds only what it
+needs to poll and record. DLRN makes the
 same split by running the ``createrepo_c`` command (``--update``) per build.
 
 The protocol is one JSON object per line:
 
 - request (parent -> child stdin): ``{"repo": str, "previous": str | null,
-  "include_srpm": bool, "log_path": str | null}``;
-- answer (child's answer pipe -> parent): ``{"stats": {"packages", "cached",
-  "from_previous", "read"}}`` or ``{"error": "<one line>"}``. Answers go to a pipe
-  of their own, not stdout, so a C library printing to stdout cannot garble them.
+  "include_srpm": bool, "log_path": str | null}``, or ``{"prepare": str}`` (load
+  that published repo's metadata into the cache, :meth:`ChildRepodata.prepare`);
+- answer (child's answer pipe -> parent), one per request in order:
+  ``{"stats": {"packages", "cached", "from_previous", "read"}}`` or
+  ``{"error": "<one line>"}``; ``{"prepared": str}`` to a prepare. Answers go to a
+  pipe of their own, not stdout, so a C library printing to stdout cannot garble them.
 
 A child that dies (killed, out of memory) is started again and the write
 retried once, after removing the ``repodata/`` it may have half-written in the
@@ -98,6 +102,25 @@ class ChildRepodata:
             raise PublishError(str(answer["error"]))
         self.last = WriteStats(**{k: int(v) for k, v in answer["stats"].items()})
 
+    def prepare(self, previous: Path) -> None:
+        """Start the child now and have it load ``previous``'s metadata, without waiting.
+
+        The first :meth:`write` then finds the child started and its cache filled
+        (a builder calls this when it knows it will publish, while its first builds
+        run). The child answers in order, so that write reads this answer first; a
+        failed preparation is ignored (the write reads what it misses itself).
+
+        Raises:
+            PublishError: the child cannot be started.
+        """
+        with self._lock:
+            child = self._running()
+            try:
+                child.send({"prepare": str(previous)})
+            except _ChildDiedError:
+                child.close()
+                self._child = None
+
     def close(self) -> None:
         """End the child (it finishes the write in hand first: its stdin closes)."""
         with self._lock:
@@ -105,16 +128,20 @@ class ChildRepodata:
                 self._child.close()
                 self._child = None
 
-    def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
+    def _running(self) -> _Child:
         if self._child is None or not self._child.alive():
             if self._child is not None:
                 self._child.close()
             self._child = _Child(self.changelog_limit)
             self.started += 1
+        return self._child
+
+    def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
+        child = self._running()
         try:
-            return self._child.ask(request, self.timeout)
+            return child.ask(request, self.timeout)
         except _ChildDiedError:
-            self._child.close()
+            child.close()
             self._child = None
             raise
 
@@ -140,13 +167,27 @@ class _Child:
         finally:
             os.close(write_fd)
         self.answers = os.fdopen(read_fd, "r", encoding="utf-8")
+        self.unread = 0  # answers to requests sent without waiting (prepare)
         # a child left behind by a forgotten writer ends with it
         self._finalizer = weakref.finalize(self, _end, self.proc, self.answers)
 
     def alive(self) -> bool:
         return self.proc.poll() is None
 
+    def send(self, request: dict[str, Any]) -> None:
+        """Send a request whose answer :meth:`ask` skips."""
+        self._write(request)
+        self.unread += 1
+
     def ask(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
+        """Send a request and wait for its answer (after those of :meth:`send`)."""
+        self._write(request)
+        while self.unread:
+            self._read(timeout)
+            self.unread -= 1
+        return self._read(timeout)
+
+    def _write(self, request: dict[str, Any]) -> None:
         stdin = self.proc.stdin
         assert stdin is not None
         try:
@@ -154,6 +195,8 @@ class _Child:
             stdin.flush()
         except (BrokenPipeError, OSError):
             raise _ChildDiedError(self._how()) from None
+
+    def _read(self, timeout: float) -> dict[str, Any]:
         ready, _, _ = select.select([self.answers], [], [], timeout)
         if not ready:
             self.proc.kill()
@@ -188,6 +231,11 @@ def serve(changelog_limit: int, requests: IO[str], answers: IO[str]) -> None:
     writer = LibraryRepodata(changelog_limit)
     for line in requests:
         req = json.loads(line)
+        if "prepare" in req:
+            writer.prepare(Path(req["prepare"]))
+            answers.write(json.dumps({"prepared": req["prepare"]}) + "\n")
+            answers.flush()
+            continue
         try:
             writer.write(
                 Path(req["repo"]),
