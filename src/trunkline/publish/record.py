@@ -32,8 +32,9 @@ from __future__ import annotations
 import logging
 import shutil
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 from sqlalchemy import select
@@ -333,14 +334,15 @@ class BuildRecorder:
     ) -> PublishRequest:
         component = self._component(row.component)
         linked: tuple[str, ...] = ()
-        versions = ""
+        versions: str | Callable[[], str] = ""
         if link_others:  # (a failed build's directory links nothing and has no versions.csv)
             latest, newest = queries.latest_success_and_build_summaries(
                 session, component=component
             )
             latest.pop(row.project_name, None)
             linked = _linked(latest, row.project_name)
-            versions = render_versions_csv(self._versions(row, latest, newest))
+            # made by publish_build while the repodata is written
+            versions = partial(self._versions_csv, row, latest, newest)
         previous = queries.newest_success(
             session, component=component, before_id=row.id, indexed_only=True
         )
@@ -372,6 +374,14 @@ class BuildRecorder:
             include_srpm=self.settings.builder.include_srpm_in_repo,
             previous=prev_path,
         )
+
+    def _versions_csv(
+        self,
+        row: Commit,
+        success: Mapping[str, BuildSummary],
+        newest: Mapping[str, BuildSummary],
+    ) -> str:
+        return render_versions_csv(self._versions(row, success, newest))
 
     def _versions(
         self,

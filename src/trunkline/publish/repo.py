@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -36,7 +37,8 @@ class PublishRequest:
         linked: repo-relative paths of the other packages' newest good RPMs.
         commit_yaml: the ``commit.yaml`` text.
         extra_yaml: the ``trunkline.yaml`` text.
-        versions_csv: the ``versions.csv`` text.
+        versions_csv: the ``versions.csv`` text, or what makes it (called by
+            :func:`publish_build` while the repodata is written).
         reponame: base name of the ``.repo`` file (``delorean``).
         repo_id: the section name in the ``.repo`` file.
         baseurl: public URL of ``repos_root`` ('' for file:// URLs).
@@ -51,7 +53,7 @@ class PublishRequest:
     linked: tuple[str, ...]
     commit_yaml: str
     extra_yaml: str
-    versions_csv: str
+    versions_csv: str | Callable[[], str]
     reponame: str
     repo_id: str
     baseurl: str
@@ -151,31 +153,50 @@ def publish_build(
     """
     final = req.repos_root / req.relpath
     own = {f.name for f in req.files}
+    writer = repodata or CliRepodata()
     with staged_dir(final, staged.path if staged is not None else None) as tmp:
         _link_others(tmp, req, own, staged)
         for f in req.files:
             if not f.is_file():
                 raise PublishError(f"{f}: built file missing; nothing published")
             _place(f, tmp / f.name)
-        _common_files(tmp, req)
-        (tmp / "versions.csv").write_text(req.versions_csv, encoding="utf-8")
-        (tmp / f"{req.reponame}.repo").write_text(
-            repo_file_text(
-                repo_id=req.repo_id,
-                title=f"{req.repo_id}-{req.relpath.name}",
-                relpath=req.relpath,
-                baseurl=req.baseurl,
-                repos_root=req.repos_root,
-            ),
-            encoding="utf-8",
-        )
-        (repodata or CliRepodata()).write(
-            tmp,
-            previous=req.previous,
-            include_srpm=req.include_srpm,
-            log_path=tmp / "createrepo.log",
-        )
+        # The RPMs are all in place: the repodata is written (by a helper process or a
+        # command, mostly) while this thread makes the other files, versions.csv first.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="repodata") as pool:
+            indexing = pool.submit(
+                writer.write,
+                tmp,
+                previous=req.previous,
+                include_srpm=req.include_srpm,
+                log_path=tmp / "createrepo.log",
+            )
+            try:
+                _other_files(tmp, req)
+            except BaseException:
+                wait([indexing])  # the writer is done with tmp before it is removed
+                raise
+            indexing.result()
     return final
+
+
+def _other_files(tmp: Path, req: PublishRequest) -> None:
+    """Everything of a successful build's directory but its RPMs, links and repodata."""
+    (tmp / "versions.csv").write_text(_versions_text(req), encoding="utf-8")
+    _common_files(tmp, req)
+    (tmp / f"{req.reponame}.repo").write_text(
+        repo_file_text(
+            repo_id=req.repo_id,
+            title=f"{req.repo_id}-{req.relpath.name}",
+            relpath=req.relpath,
+            baseurl=req.baseurl,
+            repos_root=req.repos_root,
+        ),
+        encoding="utf-8",
+    )
+
+
+def _versions_text(req: PublishRequest) -> str:
+    return req.versions_csv if isinstance(req.versions_csv, str) else req.versions_csv()
 
 
 def publish_unindexed(req: PublishRequest) -> Path:
@@ -197,7 +218,7 @@ def publish_unindexed(req: PublishRequest) -> Path:
                 raise PublishError(f"{f}: built file missing; nothing published")
             _place(f, tmp / f.name)
         _common_files(tmp, req)
-        (tmp / "versions.csv").write_text(req.versions_csv, encoding="utf-8")
+        (tmp / "versions.csv").write_text(_versions_text(req), encoding="utf-8")
     return final
 
 
