@@ -13,14 +13,16 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.publish.test_repodata import described, garble, linked_repo, pool, repo_of
 from trunkline.errors import PublishError
 from trunkline.publish.repodata import LibraryRepodata, make_writer
-from trunkline.publish.repodata_child import ChildRepodata
+from trunkline.publish.repodata_child import ChildRepodata, _Child
 
 pytestmark = pytest.mark.slow
 __all__ = ["pool"]  # the module fixture of test_repodata, shared
@@ -79,6 +81,29 @@ def test_prepare_starts_the_helper_and_fills_its_cache_before_the_first_write(
         writer.write(linked_repo(tmp_path / "3", second))  # answers stay in step
         assert (writer.last.packages, writer.last.cached) == (3, 3)
         assert writer.started == 1
+    finally:
+        writer.close()
+
+
+def test_answers_that_arrive_together_are_each_taken(
+    tmp_path: Path, pool: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = repo_of(tmp_path / "1", pool["alpha"])
+    LibraryRepodata().write(first)
+    send = _Child._write
+
+    def slow_to_read(child: _Child, request: dict[str, Any]) -> None:
+        send(child, request)
+        time.sleep(1.0)  # the helper answers the prepare and this write meanwhile
+
+    monkeypatch.setattr(_Child, "_write", slow_to_read)
+    writer = ChildRepodata(timeout=15)  # a lost answer fails the test instead of hanging it
+    try:
+        writer.prepare(first)
+        repo = repo_of(tmp_path / "2", pool["alpha"], pool["beta"])
+        writer.write(repo)
+        assert (writer.last.cached, writer.last.read) == (1, 1)
+        assert writer.started == 1  # (not a helper killed for an answer it gave)
     finally:
         writer.close()
 

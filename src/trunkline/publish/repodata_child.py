@@ -166,7 +166,10 @@ class _Child:
             raise PublishError(f"cannot start the createrepo_c helper: {exc.detail}") from None
         finally:
             os.close(write_fd)
-        self.answers = os.fdopen(read_fd, "r", encoding="utf-8")
+        # Unbuffered: select() must see every answer not yet taken, and a buffered
+        # reader can swallow two answers (a prepare's and a write's) in one read.
+        self.answers = os.fdopen(read_fd, "rb", buffering=0)
+        self._pending = b""  # read from the pipe, not yet taken as answers
         self.unread = 0  # answers to requests sent without waiting (prepare)
         # a child left behind by a forgotten writer ends with it
         self._finalizer = weakref.finalize(self, _end, self.proc, self.answers)
@@ -197,13 +200,18 @@ class _Child:
             raise _ChildDiedError(self._how()) from None
 
     def _read(self, timeout: float) -> dict[str, Any]:
-        ready, _, _ = select.select([self.answers], [], [], timeout)
-        if not ready:
-            self.proc.kill()
-            raise _ChildDiedError(f"gave no answer in {timeout:.0f}s (killed)")
-        line = self.answers.readline()
-        if not line:
-            raise _ChildDiedError(self._how())
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self._pending:
+            left = max(0.0, deadline - time.monotonic())
+            ready, _, _ = select.select([self.answers], [], [], left)
+            if not ready:
+                self.proc.kill()
+                raise _ChildDiedError(f"gave no answer in {timeout:.0f}s (killed)")
+            chunk = self.answers.read(65536)
+            if not chunk:
+                raise _ChildDiedError(self._how())
+            self._pending += chunk
+        line, _, self._pending = self._pending.partition(b"\n")
         answer: dict[str, Any] = json.loads(line)
         return answer
 
@@ -218,7 +226,7 @@ class _Child:
         self._finalizer()
 
 
-def _end(proc: Helper, answers: IO[str]) -> None:
+def _end(proc: Helper, answers: IO[bytes]) -> None:
     """Close the child's stdin (it exits), wait a little, then kill it."""
     stop_helper(proc)
     answers.close()
