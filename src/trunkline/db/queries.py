@@ -9,8 +9,7 @@ mandatory ``limit``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, ScalarSelect, func, or_, select
 from sqlalchemy.orm import Session
@@ -103,13 +102,13 @@ def latest_success_per_project(
     return _latest_per_project(session, Commit.status == BuildStatus.SUCCESS, component, kind)
 
 
-@dataclass(frozen=True, slots=True)
-class BuildSummary:
+class BuildSummary(NamedTuple):
     """The columns of a build that publishing reads, as a plain value.
 
     Publishing reads the newest good build of every package for each build it
     publishes; at 700 packages loading them as ORM objects costs ~15 ms a build,
-    plain rows a tenth of that.
+    plain rows a tenth of that. A named tuple, not a frozen dataclass: made from
+    each row in ~0.5 us instead of ~5 (~3 ms a publication at 700 packages).
     """
 
     project_name: str

@@ -113,21 +113,21 @@ def render_versions_csv(rows: Iterable[VersionsRow]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADER)
-    for r in rows:
-        writer.writerow(
-            [
-                r.project,
-                r.source_repo,
-                r.source_sha,
-                r.dist_repo,
-                r.dist_sha,
-                r.status,
-                r.last_success_ts,
-                r.component or "None",
-                r.extended_sha or "None",
-                r.pkg_nvr,
-            ]
+    writer.writerows(
+        (
+            r.project,
+            r.source_repo,
+            r.source_sha,
+            r.dist_repo,
+            r.dist_sha,
+            r.status,
+            r.last_success_ts,
+            r.component or "None",
+            r.extended_sha or "None",
+            r.pkg_nvr,
         )
+        for r in rows
+    )
     return out.getvalue()
 
 
