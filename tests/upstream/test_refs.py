@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import GitRepo, git
-from trunkline import process
 from trunkline.upstream import refs
 
 
@@ -154,20 +153,15 @@ def test_valid_ref_name_agrees_with_git_check_ref_format(name: str) -> None:
 
 
 def test_refs_of_an_unchanged_remote_are_read_without_a_process(
-    make_git_repo: Callable[[str], GitRepo], tmp_path: Path
+    make_git_repo: Callable[[str], GitRepo], tmp_path: Path, commands_run: list[list[str]]
 ) -> None:
     repo = _history(make_git_repo("up"))
     mirror = tmp_path / "m.git"
     git(tmp_path, "clone", "-q", "--bare", str(repo.path), str(mirror))
     (mirror / refs.ORIGIN_FILE).write_text(f"{repo.path}\n")
-    ran: list[list[str]] = []
-    account = process._account
-    process._account = lambda argv, seconds: ran.append(argv)  # type: ignore[assignment]
-    try:
-        assert refs.remote_unchanged(str(repo.path), mirror)
-        assert refs.resolve_commit(mirror, "master") == repo.head()
-        assert refs.resolve_commit(mirror, "stable/2024.1") is not None
-        assert refs.resolve_commit(mirror, "stable/2023.2") is None  # a retired branch
-    finally:
-        process._account = account  # type: ignore[assignment]
-    assert ran == []
+    commands_run.clear()
+    assert refs.remote_unchanged(str(repo.path), mirror)
+    assert refs.resolve_commit(mirror, "master") == repo.head()
+    assert refs.resolve_commit(mirror, "stable/2024.1") is not None
+    assert refs.resolve_commit(mirror, "stable/2023.2") is None  # a retired branch
+    assert commands_run == []
