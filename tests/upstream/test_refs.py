@@ -165,3 +165,24 @@ def test_refs_of_an_unchanged_remote_are_read_without_a_process(
     assert refs.resolve_commit(mirror, "stable/2024.1") is not None
     assert refs.resolve_commit(mirror, "stable/2023.2") is None  # a retired branch
     assert commands_run == []
+
+
+def test_every_ref_of_a_real_upstream_agrees_with_git(tmp_path: Path) -> None:
+    """oslo.config (``../shared/data``): 204 tags, annotated and packed, eol and eom ones."""
+    bundle = (
+        Path(__file__).resolve().parents[3] / "shared" / "data" / "upstreams" / "oslo.config.bundle"
+    )
+    if not bundle.is_file():
+        pytest.fail(f"missing shared data: {bundle}")
+    mirror = tmp_path / "oslo.config.git"
+    git(tmp_path, "clone", "-q", "--mirror", str(bundle), str(mirror))
+    listed = _for_each_ref(mirror)
+    assert refs.ref_targets(mirror) == listed
+    assert sum(name.startswith("refs/tags/") for name in listed) >= 200
+    tags = sorted(name for name in listed if name.startswith("refs/tags/"))
+    commits = git(mirror, "rev-parse", *(f"{t}^{{commit}}" for t in tags)).split()
+    for tag, commit in zip(tags, commits, strict=True):  # tags of tags too (1.4.0)
+        assert refs.resolve_full_ref(mirror, tag) == commit, tag
+    for name, sha in listed.items():
+        if name.startswith("refs/heads/"):  # stable/*, unmaintained/*, master
+            assert refs.resolve_commit(mirror, name.removeprefix("refs/heads/")) == sha, name
