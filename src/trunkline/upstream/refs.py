@@ -224,16 +224,17 @@ def _peel_by_git(path: Path, revision: str) -> str | None:
     return sha if result.ok and sha else None
 
 
-def _ref_commit(path: Path, dirs: _GitDirs, full: str) -> str | None:
+def _ref_commit(
+    path: Path, dirs: _GitDirs, full: str, packed_refs: tuple[dict[str, str], dict[str, str]]
+) -> str | None:
     """The commit the ref ``full`` peels to; None when it does not exist or is no commit.
 
+    ``packed_refs`` is :func:`_packed`'s answer for ``dirs`` (read once by the caller).
     A branch points at a commit (git's porcelain keeps it so) and is taken as is; a
     tag is peeled from ``packed-refs`` when packed, by git when loose (an annotated
     tag's object must be read).
     """
-    if (dirs.common / "reftable").is_dir():
-        return _peel_by_git(path, full)
-    packed, peeled = _packed(dirs.common)
+    packed, peeled = packed_refs
     loose = _loose_value(dirs.common, full)
     value = loose if loose is not None else packed.get(full)
     if value is None:
@@ -259,14 +260,15 @@ def resolve_commit(mirror: Path, name: str) -> str | None:
     if dirs is None:
         return None
     if not (dirs.common / "reftable").is_dir():
-        packed = _packed(dirs.common)[0]
+        packed_refs = _packed(dirs.common)
         for full in (f"refs/heads/{name}", f"refs/tags/{name}"):
-            if full in packed or _loose_value(dirs.common, full) is not None:
-                return _ref_commit(mirror, dirs, full)
+            if full in packed_refs[0] or _loose_value(dirs.common, full) is not None:
+                return _ref_commit(mirror, dirs, full, packed_refs)
         if name == "HEAD":
             head = _loose_value(dirs.own, "HEAD")
             if head is not None and head.startswith(_SYMREF):
-                return _ref_commit(mirror, dirs, head.removeprefix(_SYMREF).strip())
+                target = head.removeprefix(_SYMREF).strip()
+                return _ref_commit(mirror, dirs, target, packed_refs)
         if not _HEX.fullmatch(name) and valid_ref_name(f"refs/heads/{name}"):
             return None  # a ref name that is not there (a retired branch): no process
     return _peel_by_git(mirror, name)
@@ -298,7 +300,9 @@ def resolve_full_ref(mirror: Path, full: str) -> str | None:
     dirs = _git_dirs(mirror)
     if dirs is None:
         return None
-    return _ref_commit(mirror, dirs, full)
+    if (dirs.common / "reftable").is_dir():
+        return _peel_by_git(mirror, full)
+    return _ref_commit(mirror, dirs, full, _packed(dirs.common))
 
 
 def commit_info(mirror: Path, sha: str) -> CommitInfo | None:
