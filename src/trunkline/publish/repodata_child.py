@@ -118,20 +118,22 @@ class ChildRepodata:
             try:
                 child.send({"prepare": str(previous)})
             except _ChildDiedError:
-                child.close()
-                self._child = None
+                self._drop()
 
     def close(self) -> None:
         """End the child (it finishes the write in hand first: its stdin closes)."""
         with self._lock:
-            if self._child is not None:
-                self._child.close()
-                self._child = None
+            self._drop()
+
+    def _drop(self) -> None:
+        """End and forget the current child, if any (the lock is held)."""
+        if self._child is not None:
+            self._child.close()
+            self._child = None
 
     def _running(self) -> _Child:
         if self._child is None or not self._child.alive():
-            if self._child is not None:
-                self._child.close()
+            self._drop()
             self._child = _Child(self.changelog_limit)
             self.started += 1
         return self._child
@@ -141,8 +143,7 @@ class ChildRepodata:
         try:
             return child.ask(request, self.timeout)
         except _ChildDiedError:
-            child.close()
-            self._child = None
+            self._drop()
             raise
 
 
