@@ -11,6 +11,7 @@ hidden temporary sibling and renamed: a reader never sees a partial repo.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Callable, Iterable, Sequence
@@ -83,12 +84,15 @@ class StagedLinks:
 
 
 def _symlink_all(tmp: Path, up: str, rels: Iterable[str], own: set[str]) -> None:
+    # Plain strings, not ``tmp / name``: pathlib interns every path part, and the
+    # interned-string table grown for 700 packages' RPM names (~2 MB) never shrinks.
+    where = os.fspath(tmp)
     for rel in rels:
         name = rel.rsplit("/", 1)[-1]
         if name in own:
             continue  # this build's own file wins over an older one of the same name
         try:
-            os.symlink(f"{up}/{rel}", tmp / name)
+            os.symlink(f"{up}/{rel}", f"{where}/{name}")
         except FileExistsError:
             continue
 
@@ -114,7 +118,8 @@ def _link_others(tmp: Path, req: PublishRequest, own: set[str], staged: StagedLi
     wanted = set(req.linked)
     if staged is not None:
         for rel in staged.linked - wanted:  # superseded while this build was waiting
-            (tmp / rel.rsplit("/", 1)[-1]).unlink(missing_ok=True)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(f"{tmp}/{rel.rsplit('/', 1)[-1]}")
         for name in own:  # a staged link never shadows this build's own file
             if (tmp / name).is_symlink():
                 (tmp / name).unlink()
