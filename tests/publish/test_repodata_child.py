@@ -20,9 +20,10 @@ from typing import Any
 import pytest
 
 from tests.publish.test_repodata import described, garble, linked_repo, pool, repo_of
+from trunkline.childproc import HelperChild
 from trunkline.errors import PublishError
 from trunkline.publish.repodata import LibraryRepodata, make_writer
-from trunkline.publish.repodata_child import ChildRepodata, _Child
+from trunkline.publish.repodata_child import ChildRepodata
 
 pytestmark = pytest.mark.slow
 __all__ = ["pool"]  # the module fixture of test_repodata, shared
@@ -90,13 +91,13 @@ def test_answers_that_arrive_together_are_each_taken(
 ) -> None:
     first = repo_of(tmp_path / "1", pool["alpha"])
     LibraryRepodata().write(first)
-    send = _Child._write
+    send = HelperChild._write
 
-    def slow_to_read(child: _Child, request: dict[str, Any]) -> None:
+    def slow_to_read(child: HelperChild, request: dict[str, Any]) -> None:
         send(child, request)
         time.sleep(1.0)  # the helper answers the prepare and this write meanwhile
 
-    monkeypatch.setattr(_Child, "_write", slow_to_read)
+    monkeypatch.setattr(HelperChild, "_write", slow_to_read)
     writer = ChildRepodata(timeout=15)  # a lost answer fails the test instead of hanging it
     try:
         writer.prepare(first)

@@ -12,7 +12,7 @@ every later publication cheap while the builder's own peak holds only what it
 needs to poll and record. DLRN makes the
 same split by running the ``createrepo_c`` command (``--update``) per build.
 
-The protocol is one JSON object per line:
+The protocol is :mod:`trunkline.childproc`'s, one JSON object per line:
 
 - request (parent -> child stdin): ``{"repo": str, "previous": str | null,
   "include_srpm": bool, "log_path": str | null}``, or ``{"prepare": str}`` (load
@@ -31,20 +31,20 @@ leaves no helper behind.
 
 from __future__ import annotations
 
-import json
-import os
-import select
 import shutil
 import sys
 import threading
 import time
-import weakref
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
+from trunkline.childproc import HelperChild, HelperDiedError, serve
 from trunkline.errors import CommandError, PublishError
-from trunkline.process import Helper, account_tool, exit_status, spawn, stop_helper
+from trunkline.process import account_tool
 from trunkline.publish.repodata import CHANGELOG_LIMIT, WriteStats
+
+MODULE = "trunkline.publish.repodata_child"
 
 
 class ChildRepodata:
@@ -64,7 +64,7 @@ class ChildRepodata:
         self.timeout = timeout
         self.last = WriteStats()
         self._lock = threading.Lock()
-        self._child: _Child | None = None
+        self._child: HelperChild | None = None
         self.started = 0  # how many children this writer started (for tests and logs)
 
     def write(
@@ -91,11 +91,11 @@ class ChildRepodata:
             start = time.perf_counter()
             try:
                 answer = self._ask(request)
-            except _ChildDiedError:
+            except HelperDiedError:
                 shutil.rmtree(repo / "repodata", ignore_errors=True)
                 try:
                     answer = self._ask(request)
-                except _ChildDiedError as exc:
+                except HelperDiedError as exc:
                     raise PublishError(f"{repo.name}: createrepo_c helper {exc}") from None
             account_tool("createrepo_c", time.perf_counter() - start)
         if "error" in answer:
@@ -117,7 +117,7 @@ class ChildRepodata:
             child = self._running()
             try:
                 child.send({"prepare": str(previous)})
-            except _ChildDiedError:
+            except HelperDiedError:
                 self._drop()
 
     def close(self) -> None:
@@ -131,10 +131,13 @@ class ChildRepodata:
             self._child.close()
             self._child = None
 
-    def _running(self) -> _Child:
+    def _running(self) -> HelperChild:
         if self._child is None or not self._child.alive():
             self._drop()
-            self._child = _Child(self.changelog_limit)
+            try:
+                self._child = HelperChild(MODULE, [str(self.changelog_limit)])
+            except CommandError as exc:
+                raise PublishError(f"cannot start the createrepo_c helper: {exc.detail}") from None
             self.started += 1
         return self._child
 
@@ -142,109 +145,21 @@ class ChildRepodata:
         child = self._running()
         try:
             return child.ask(request, self.timeout)
-        except _ChildDiedError:
+        except HelperDiedError:
             self._drop()
             raise
 
 
-class _ChildDiedError(Exception):
-    """The child ended or stopped answering; the message says how."""
-
-
-class _Child:
-    """One helper process and its two pipes."""
-
-    def __init__(self, changelog_limit: int) -> None:
-        read_fd, write_fd = os.pipe()
-        try:
-            self.proc = spawn(
-                [sys.executable, "-m", "trunkline.publish.repodata_child", str(changelog_limit)],
-                env={"TRUNKLINE_ANSWER_FD": str(write_fd)},
-                pass_fds=(write_fd,),
-            )
-        except CommandError as exc:
-            os.close(read_fd)
-            raise PublishError(f"cannot start the createrepo_c helper: {exc.detail}") from None
-        finally:
-            os.close(write_fd)
-        # Unbuffered: select() must see every answer not yet taken, and a buffered
-        # reader can swallow two answers (a prepare's and a write's) in one read.
-        self.answers = os.fdopen(read_fd, "rb", buffering=0)
-        self._pending = b""  # read from the pipe, not yet taken as answers
-        self.unread = 0  # answers to requests sent without waiting (prepare)
-        # a child left behind by a forgotten writer ends with it
-        self._finalizer = weakref.finalize(self, _end, self.proc, self.answers)
-
-    def alive(self) -> bool:
-        return self.proc.poll() is None
-
-    def send(self, request: dict[str, Any]) -> None:
-        """Send a request whose answer :meth:`ask` skips."""
-        self._write(request)
-        self.unread += 1
-
-    def ask(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
-        """Send a request and wait for its answer (after those of :meth:`send`)."""
-        self._write(request)
-        while self.unread:
-            self._read(timeout)
-            self.unread -= 1
-        return self._read(timeout)
-
-    def _write(self, request: dict[str, Any]) -> None:
-        stdin = self.proc.stdin
-        assert stdin is not None
-        try:
-            stdin.write(json.dumps(request) + "\n")
-            stdin.flush()
-        except (BrokenPipeError, OSError):
-            raise _ChildDiedError(self._how()) from None
-
-    def _read(self, timeout: float) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while b"\n" not in self._pending:
-            left = max(0.0, deadline - time.monotonic())
-            ready, _, _ = select.select([self.answers], [], [], left)
-            if not ready:
-                self.proc.kill()
-                raise _ChildDiedError(f"gave no answer in {timeout:.0f}s (killed)")
-            chunk = self.answers.read(65536)
-            if not chunk:
-                raise _ChildDiedError(self._how())
-            self._pending += chunk
-        line, _, self._pending = self._pending.partition(b"\n")
-        answer: dict[str, Any] = json.loads(line)
-        return answer
-
-    def _how(self) -> str:
-        running = self.proc.poll() is None
-        code = exit_status(self.proc, 5.0)
-        return (
-            "stopped answering (killed)" if running and code < 0 else f"died (exit status {code})"
-        )
-
-    def close(self) -> None:
-        self._finalizer()
-
-
-def _end(proc: Helper, answers: IO[bytes]) -> None:
-    """Close the child's stdin (it exits), wait a little, then kill it."""
-    stop_helper(proc)
-    answers.close()
-
-
-def serve(changelog_limit: int, requests: IO[str], answers: IO[str]) -> None:
-    """The child's loop: one :class:`~.repodata.LibraryRepodata`, one answer per request."""
+def handler(changelog_limit: int) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """The child's answer to each request: one :class:`~.repodata.LibraryRepodata` for its life."""
     from trunkline.publish.repodata import LibraryRepodata
 
     writer = LibraryRepodata(changelog_limit)
-    for line in requests:
-        req = json.loads(line)
+
+    def handle(req: dict[str, Any]) -> dict[str, Any]:
         if "prepare" in req:
             writer.prepare(Path(req["prepare"]))
-            answers.write(json.dumps({"prepared": req["prepare"]}) + "\n")
-            answers.flush()
-            continue
+            return {"prepared": req["prepare"]}
         try:
             writer.write(
                 Path(req["repo"]),
@@ -252,26 +167,24 @@ def serve(changelog_limit: int, requests: IO[str], answers: IO[str]) -> None:
                 include_srpm=bool(req["include_srpm"]),
                 log_path=None if req["log_path"] is None else Path(req["log_path"]),
             )
-            s = writer.last
-            answer: dict[str, Any] = {
-                "stats": {
-                    "packages": s.packages,
-                    "cached": s.cached,
-                    "from_previous": s.from_previous,
-                    "read": s.read,
-                }
-            }
         except PublishError as exc:
-            answer = {"error": str(exc)}
-        answers.write(json.dumps(answer) + "\n")
-        answers.flush()
+            return {"error": str(exc)}
+        s = writer.last
+        return {
+            "stats": {
+                "packages": s.packages,
+                "cached": s.cached,
+                "from_previous": s.from_previous,
+                "read": s.read,
+            }
+        }
+
+    return handle
 
 
 def main(argv: list[str]) -> int:
     """``python -m trunkline.publish.repodata_child CHANGELOG_LIMIT`` (started by the builder)."""
-    fd = int(os.environ["TRUNKLINE_ANSWER_FD"])
-    with os.fdopen(fd, "w", encoding="utf-8") as answers:
-        serve(int(argv[0]), sys.stdin, answers)
+    serve(handler(int(argv[0])), sys.stdin)
     return 0
 
 
