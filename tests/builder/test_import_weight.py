@@ -2,7 +2,8 @@
 
 A no-change poll holds the builder's memory to the modules it imports (issue 10:
 its peak RSS next to DLRN's). Each library below is imported where it is used —
-rpm and specfile when a spec is read or built, jinja2 when reports are rendered,
+rpm and specfile when a spec is read or built (by the builder's spec helper
+process, never the builder itself), jinja2 when reports are rendered,
 createrepo_c when a repo is published, alembic when the schema is behind, pbr
 (and setuptools) for pbr projects only; pygit2 never (refs are read from git's
 files, commits by git) — and the scale benchmark's measured child
@@ -36,3 +37,12 @@ def _loaded(module: str) -> set[str]:
 )
 def test_importing_the_poll_path_loads_no_heavy_library(module: str) -> None:
     assert _loaded(module) & set(HEAVY) == set()
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["trunkline.builder.workspace", "trunkline.builder.pipeline", "trunkline.builder.order"],
+)
+def test_the_build_path_reads_specs_through_the_helper(module: str) -> None:
+    # a build cycle reads and rewrites specs in its spec helper (rpmspec/service.py)
+    assert _loaded(module) & {"rpm", "specfile"} == set()

@@ -67,6 +67,7 @@ from trunkline.publish.finished import FinishedBuild
 from trunkline.publish.layout import check_name
 from trunkline.publish.record import BuildRecorder
 from trunkline.publish.sync import replicate_reports
+from trunkline.rpmspec.service import ChildSpecs, LocalSpecs, SpecService
 from trunkline.upstream.mirror import refresh_mirror, remove_stale_clones
 from trunkline.upstream.poll import Candidate, LastBuild, PackagePlan, plan_package
 from trunkline.upstream.switches import RefLedger, RefSwitch
@@ -243,6 +244,9 @@ class BuildCycle:
         self._outbox_policy = outbox_policy
         self._outbox: OutboxWorkers | None = None
         self._executor: JobExecutor | None = None  # this run's; None: build here
+        # this run's spec reader: a helper process, so rpm and specfile stay out of the
+        # builder's memory (issue #10; rpmspec/service.py)
+        self._specs: SpecService = LocalSpecs()
 
     @property
     def sessions(self) -> sessionmaker[Session]:
@@ -301,6 +305,9 @@ class BuildCycle:
         with BuilderLock(b.data_dir), ExitStack() as stack:
             driver = make_driver(self.settings.build)  # a bad config stops the run, not each build
             self._executor = None if options.dry_run else self._remote(driver.name, stack)
+            specs = ChildSpecs()
+            stack.callback(specs.close)
+            self._specs = specs
             pkgs = select_packages(make_source(self.settings).packages(), options)
             if not options.dry_run:
                 b.repos_path.mkdir(parents=True, exist_ok=True)
@@ -516,6 +523,7 @@ class BuildCycle:
                 Path(pkg.distgit) if pkg.local_distgit else dg,
                 root,
                 int(time.time()),
+                specs=self._specs,
             )
             result = ws.build()
             return result.status, result.logs
@@ -630,6 +638,7 @@ class BuildCycle:
                 self.settings.build.macros,
                 local=pkg.local_distgit,
                 package=pkg.name,
+                specs=self._specs,
             )
             if info is not None:
                 specs[name] = info
@@ -667,6 +676,7 @@ class BuildCycle:
             distgit=Path(pkg.distgit) if pkg.local_distgit else dg_mirror,
             dt_build=dt_build,
             executor=self._executor,
+            specs=self._specs,
         )
         result = ws.build()
         if result.status is not BuildStatus.SUCCESS or not publisher.index:

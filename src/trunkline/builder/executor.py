@@ -11,11 +11,12 @@ through the broker to a ``trunkline worker`` and takes its RPMs back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from trunkline.builder.drivers.base import BuildDriver
 from trunkline.builder.pipeline import BuildJob, PipelineResult, build_commit
+from trunkline.rpmspec.service import LocalSpecs, SpecService
 
 
 class JobExecutor(Protocol):
@@ -28,10 +29,14 @@ class JobExecutor(Protocol):
 
 @dataclass(frozen=True)
 class LocalExecutor:
-    """Builds in this process with ``driver`` (the default: no broker needed)."""
+    """Builds on this host with ``driver`` (the default: no broker needed).
+
+    ``specs`` reads and rewrites the spec (the builder's spec helper, or in this process).
+    """
 
     driver: BuildDriver
+    specs: SpecService = field(default_factory=LocalSpecs)
 
     def run(self, job: BuildJob) -> PipelineResult:
         """``pipeline.build_commit`` with this host's driver."""
-        return build_commit(job, self.driver)
+        return build_commit(job, self.driver, self.specs)

@@ -29,7 +29,8 @@ from trunkline import gitcmd
 from trunkline.errors import TrunklineError
 
 if TYPE_CHECKING:
-    from trunkline.rpmspec.adapter import SpecInfo
+    from trunkline.rpmspec.service import SpecService
+    from trunkline.rpmspec.specinfo import SpecInfo
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -171,18 +172,21 @@ def spec_at(
     *,
     local: bool,
     package: str | None = None,
+    specs: SpecService | None = None,
 ) -> SpecInfo | None:
     """The spec of a distgit at ``sha`` (or a local checkout's working tree), or None.
 
-    The file is the one the build uses: :func:`trunkline.rpmspec.adapter.find_spec`'s
-    rule (the only ``*.spec``, else ``<package>.spec``).
+    The file is the one the build uses: :func:`trunkline.rpmspec.specinfo.find_spec`'s
+    rule (the only ``*.spec``, else ``<package>.spec``). ``specs`` reads it (None:
+    in this process; the builder passes its spec helper).
     """
-    # rpm and specfile (~5 MB) only when specs are read: a poll with nothing new never does
-    from trunkline.rpmspec.adapter import choose_spec, find_spec, spec_info
+    from trunkline.rpmspec.service import LocalSpecs
+    from trunkline.rpmspec.specinfo import choose_spec, find_spec
 
+    reader = specs or LocalSpecs()
     try:
         if local:
-            return spec_info(find_spec(distgit, package), macros)
+            return reader.info(find_spec(distgit, package), macros)
         prefix = f"{subdir.rstrip('/')}/" if subdir else ""
         git = gitcmd.bare(distgit)
         listing = git.run("ls-tree", "--name-only", sha, prefix or ".", timeout=60).stdout.split()
@@ -192,7 +196,7 @@ def spec_at(
         with tempfile.TemporaryDirectory(prefix="order-") as tmp:
             path = Path(tmp) / Path(name).name
             path.write_text(text, encoding="utf-8")
-            return spec_info(path, macros)
+            return reader.info(path, macros)
     except TrunklineError as exc:
         log.warning("%s: spec not readable for ordering: %s", distgit.name, exc)
         return None

@@ -27,10 +27,10 @@ from trunkline.builder.drivers.rpmlog import rpmbuild_error
 from trunkline.db.models import BuildStatus
 from trunkline.errors import CommandError, CommandTimeoutError, InputError, SpecError
 from trunkline.process import run
-from trunkline.rpmspec.adapter import find_spec as adapter_find_spec
 from trunkline.rpmspec.macros import rpm_define_args
 from trunkline.rpmspec.nvr import normalize_version, parse_rpm_filename
-from trunkline.rpmspec.rewrite import rewrite_spec
+from trunkline.rpmspec.service import LocalSpecs, SpecRewrite, SpecService
+from trunkline.rpmspec.specinfo import find_spec as adapter_find_spec
 
 log = logging.getLogger(__name__)
 
@@ -173,12 +173,16 @@ def _build_srpm(job: BuildJob, topdir: Path, spec: Path, build_log: Path) -> Pat
     return srpms[0]
 
 
-def build_commit(job: BuildJob, driver: BuildDriver) -> PipelineResult:
+def build_commit(
+    job: BuildJob, driver: BuildDriver, specs: SpecService | None = None
+) -> PipelineResult:
     """Build one commit: rewrite the spec, make the SRPM, have the driver build it.
 
     Args:
         job: the inputs; ``job.workdir`` and ``job.log_dir`` must exist.
         driver: the build driver that turns the SRPM into binary RPMs.
+        specs: where the spec is rewritten (None: in this process; the builder
+            passes its spec helper, ``rpmspec/service.py``).
 
     Returns:
         The result; FAILED with a one-line error for a package failure (bad spec,
@@ -200,14 +204,16 @@ def build_commit(job: BuildJob, driver: BuildDriver) -> PipelineResult:
             f"release {job.release}, dist {job.dist or '(none)'}, spec {spec.name}",
         )
         try:
-            rewrite_spec(
+            (specs or LocalSpecs()).rewrite(
                 spec_copy,
-                version=version,
-                upstream_version=upstream_version,
-                release=job.release,
-                source0=source0,
-                keep_changelog=job.keep_changelog,
-                macros=job.macros,
+                SpecRewrite(
+                    version=version,
+                    upstream_version=upstream_version,
+                    release=job.release,
+                    source0=source0,
+                    keep_changelog=job.keep_changelog,
+                    macros=job.macros,
+                ),
             )
         except SpecError as exc:  # name the distgit's spec, not our working copy
             raise SpecError(str(exc).replace(str(spec_copy), str(spec))) from exc

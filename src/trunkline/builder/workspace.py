@@ -13,7 +13,7 @@ import logging
 import shutil
 import tarfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from trunkline import gitcmd
@@ -24,8 +24,9 @@ from trunkline.config import Settings
 from trunkline.db.models import BuildStatus
 from trunkline.errors import CommandTimeoutError, TrunklineError
 from trunkline.publish.repo import StagedLinks
-from trunkline.rpmspec.adapter import find_spec, spec_info
 from trunkline.rpmspec.nvr import release_string
+from trunkline.rpmspec.service import LocalSpecs, SpecService
+from trunkline.rpmspec.specinfo import find_spec
 from trunkline.upstream.poll import Candidate
 from trunkline.upstream.tarball import make_tarball
 from trunkline.upstream.version import detect_version
@@ -118,6 +119,7 @@ class Workspace:
     root: Path
     dt_build: int
     executor: JobExecutor | None = None  # None: build here with the [build] driver
+    specs: SpecService = field(default_factory=LocalSpecs)  # the builder's spec helper
 
     @property
     def log_dir(self) -> Path:
@@ -160,7 +162,7 @@ class Workspace:
                 )
             else:
                 spec = find_spec(tree, pkg.name)
-                version = spec_info(spec, self.settings.build.macros).version
+                version = self.specs.info(spec, self.settings.build.macros).version
             job = BuildJob(
                 package=pkg.name,
                 distgit_dir=tree,
@@ -179,7 +181,7 @@ class Workspace:
                 cache_dir=self.settings.builder.data_dir / "driver-cache",
             )
             (self.root / "pipeline").mkdir(exist_ok=True)
-            executor = self.executor or LocalExecutor(make_driver(self.settings.build))
+            executor = self.executor or LocalExecutor(make_driver(self.settings.build), self.specs)
             result = executor.run(job)
         except CommandTimeoutError as exc:
             return self._failed(BuildStatus.RETRY, str(exc), version, release, start)
@@ -239,11 +241,13 @@ def prepare_workspace(
     distgit: Path,
     dt_build: int,
     executor: JobExecutor | None = None,
+    specs: SpecService | None = None,
 ) -> Workspace:
     """A fresh work dir for ``cand`` (any leftover of an interrupted build is removed).
 
     ``dt_build`` is the build's time (``builder/buildtime.py``), UTC epoch seconds;
-    ``executor`` runs the prepared job (None: this host's driver, ``LocalExecutor``).
+    ``executor`` runs the prepared job (None: this host's driver, ``LocalExecutor``);
+    ``specs`` reads and rewrites specs (None: in this process).
     """
     root = (
         settings.builder.data_dir / "work" / f"{cand.package.name}-{cand.commit.commit_hash[:12]}"
@@ -251,4 +255,6 @@ def prepare_workspace(
     if root.exists():
         shutil.rmtree(root)
     (root / "logs").mkdir(parents=True)
-    return Workspace(settings, cand, upstream_mirror, distgit, root, dt_build, executor)
+    return Workspace(
+        settings, cand, upstream_mirror, distgit, root, dt_build, executor, specs or LocalSpecs()
+    )

@@ -28,7 +28,6 @@ import re
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,14 +40,15 @@ from specfile.tags import Comments, Tag, Tags
 from trunkline.errors import SpecError
 from trunkline.publish.atomic import write_file_atomic
 from trunkline.rpmspec.macros import RPM_LOCK, fallback_macro_file
+from trunkline.rpmspec.specinfo import PLACEHOLDER as PLACEHOLDER
+from trunkline.rpmspec.specinfo import SpecInfo as SpecInfo
+from trunkline.rpmspec.specinfo import choose_spec as choose_spec
+from trunkline.rpmspec.specinfo import find_spec as find_spec
 
 log = logging.getLogger(__name__)
 
 EditableSpec = Specfile
 """The type :func:`edit_spec` yields (editor functions take it; only this module builds one)."""
-
-PLACEHOLDER = "XXX"
-"""RDO master distgits' ``Version:``/``Release:`` value; DLRN fills in the real ones."""
 
 _LOAD_MARK = "# trunkline: fallback macros for parsing only"
 _LINE_NO = re.compile(r"^line (\d+):")
@@ -84,107 +84,6 @@ _SECTIONS = frozenset(
         "%filetriggerun",
     }
 )
-
-
-@dataclass(frozen=True)
-class SpecInfo:
-    """What a spec file says, raw and with macros expanded.
-
-    Attributes:
-        path: the spec file.
-        name: the source package name.
-        version: Version expanded (``XXX`` in an RDO master distgit).
-        release: Release expanded without the dist tag (``0.1.0rc1`` for
-            ``0.1%{?milestone}%{?dist}`` with ``%global milestone .0rc1``).
-        epoch: Epoch, or None.
-        raw_version: the Version tag as written (``%{pypi_version}``).
-        raw_release: the Release tag as written (``1%{?dist}``, ``%autorelease``).
-        full_release: Release as rpm's header has it (with the dist tag, if defined).
-        milestone: the expanded ``%{?milestone}`` (``.0rc1``), or "".
-        upstream_version: the upstream version the spec says it packages:
-            ``%{upstream_version}`` when the spec defines it, else Version + milestone.
-        subpackages: names of the binary packages built (those with a ``%files``), in order.
-        buildrequires: BuildRequires with their version constraints, e.g. ``python3-pbr >= 2``.
-        requires: Requires of all binary packages, deduplicated, in spec order.
-        provides: names every binary package provides.
-        sources: (number, expanded location) of every active Source tag.
-        patches: (number, expanded location) of every active Patch tag.
-        magic: rdopkg's magic comments (``# patches_base=1.0.0``), first of each key.
-        autorelease: Release uses rpmautospec's ``%autorelease``.
-        autochangelog: ``%changelog`` is rpmautospec's ``%autochangelog``.
-    """
-
-    name: str
-    version: str
-    release: str
-    epoch: int | None
-    subpackages: tuple[str, ...]
-    buildrequires: tuple[str, ...]
-    requires: tuple[str, ...]
-    sources: tuple[tuple[int, str], ...]
-    patches: tuple[tuple[int, str], ...] = ()
-    path: Path = Path()
-    raw_version: str = ""
-    raw_release: str = ""
-    full_release: str = ""
-    milestone: str = ""
-    upstream_version: str = ""
-    provides: tuple[str, ...] = ()
-    requires_detail: tuple[tuple[str, str, str], ...] = ()
-    magic: Mapping[str, str] = field(default_factory=dict)
-    autorelease: bool = False
-    autochangelog: bool = False
-
-    @property
-    def patch_files(self) -> tuple[str, ...]:
-        """File names of the patches, in Patch number order."""
-        return tuple(location.rsplit("/", 1)[-1] for _, location in self.patches)
-
-    @property
-    def vr(self) -> str:
-        """``[EPOCH:]VERSION-RELEASE`` without the dist tag (rdopkg's changelog form)."""
-        prefix = f"{self.epoch}:" if self.epoch is not None else ""
-        return f"{prefix}{self.version}-{self.release}" if self.release else prefix + self.version
-
-    @property
-    def nvr(self) -> str:
-        """``NAME-VERSION-RELEASE`` without epoch or dist (commit subjects use this)."""
-        return f"{self.name}-{self.version}-{self.release}"
-
-    @property
-    def placeholder(self) -> bool:
-        """Version or Release is RDO master's ``XXX`` (DLRN fills them in at build time)."""
-        return PLACEHOLDER in (self.raw_version.strip(), self.raw_release.strip())
-
-
-def find_spec(directory: Path, package: str | None = None) -> Path:
-    """The spec file of a distgit: the only ``*.spec``, else ``<package>.spec``.
-
-    This is the one rule: the builder builds, the build order reads and the
-    distgit tools edit the same file.
-
-    Raises:
-        SpecError: no spec file, or several and none is ``<package>.spec``.
-    """
-    specs = sorted(p for p in directory.glob("*.spec") if p.is_file())
-    return Path(directory, choose_spec([p.name for p in specs], package, where=directory))
-
-
-def choose_spec(names: list[str], package: str | None, *, where: Path | str) -> str:
-    """:func:`find_spec`'s rule over a list of file names (e.g. ``git ls-tree`` output).
-
-    Raises:
-        SpecError: no ``*.spec`` name, or several and none is ``<package>.spec``.
-    """
-    specs = sorted(n for n in names if n.endswith(".spec"))
-    if len(specs) == 1:
-        return specs[0]
-    if package is not None and f"{package}.spec" in specs:
-        return f"{package}.spec"
-    if not specs:
-        raise SpecError(f"{where}: no *.spec file in the distgit")
-    wanted = f" and none is {package}.spec" if package else ""
-    raise SpecError(f"{where}: several spec files ({', '.join(specs)}){wanted}")
 
 
 def one_line(text: str, offset: int = 0) -> str:
