@@ -35,6 +35,8 @@ from trunkline.db import queries
 from trunkline.publish.record import BuildRecorder
 
 PHASES = ("_plan", "_dependencies", "_render_reports")
+HELPED = ("rpm", "specfile", "createrepo_c")
+"""Libraries the builder leaves to its helper processes (spec helper, repodata helper)."""
 
 
 def _timed(store: list[float], fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -115,6 +117,8 @@ def main(argv: list[str]) -> int:
         "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         # the largest finished child: rpmbuild, git, or the repodata helper (ended by close)
         "children_maxrss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+        # any of these here is memory a helper should hold (issue #10)
+        "helped_loaded": sorted({m.split(".")[0] for m in sys.modules} & set(HELPED)),
     }
     print(json.dumps(result))
     return 0

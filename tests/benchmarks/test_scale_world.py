@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ from benchmarks.scale.dlrn_side import SHIM, write_ini
 from benchmarks.scale.world import BASE_TIME, add_upstream_commit, make_world
 
 from trunkline.metadata.sources import make_source
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _git(repo: Path, *args: str) -> str:
@@ -93,3 +96,19 @@ def test_stand_in_build_srpm_makes_a_dlrn_versioned_srpm(tmp_path: Path) -> None
         f"{name}-1.0.1-0.20260101000000.{head[:7]}.el9.src.rpm"
     ]
     assert (out / "rpmbuild.log").read_text().startswith("Wrote: ")
+
+
+@pytest.mark.slow
+def test_a_measured_cycle_builds_and_leaves_rpm_libraries_to_the_helpers(tmp_path: Path) -> None:
+    # The scale benchmark's builder step, as `make bench` runs it: every package built,
+    # and rpm, specfile and createrepo_c only in the helpers, never in the measured builder.
+    world = make_world(tmp_path / "w", 3)
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.scale.tl_child", str(world.root), "3",
+         str(tmp_path / "data"), "2"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    result = json.loads(out.stdout.splitlines()[-1])
+    assert result["statuses"] == {"SUCCESS": 3}
+    assert result["commands"]["rpmbuild"] == 6  # the SRPM and the RPMs of each
+    assert result["helped_loaded"] == []

@@ -507,3 +507,50 @@ def test_rpmbuild_runs_the_spec_with_the_build_env(tmp_path: Path) -> None:
         _request(tmp_path / "b", srpm, macros={"greeting": "x"}, env=env)
     )
     assert with_env.ok, with_env.error
+
+
+BUILDREQUIRES_FORMS = (
+    "plain-name",
+    "versioned >= 2.1",
+    "exact = 1:1.0-3",
+    "below < 4",
+    "python3dist(setuptools) >= 40.8",
+    "/usr/bin/pathfix.py",
+    "(rich-a or rich-b)",
+    "(python3-foo >= 1 with python3-foo < 2)",
+    "%{name}-self-named",
+)
+
+
+def test_srpm_buildrequires_reads_what_librpm_reads(tmp_path: Path) -> None:
+    """The rpmbuild driver reads an SRPM's BuildRequires with the rpm command (no librpm in
+    the builder); every form a spec writes must come out as librpm's own reading of it."""
+    from trunkline.builder.drivers.rpmlog import srpm_buildrequires
+
+    spec = tmp_path / "forms.spec"
+    spec.write_text(
+        "Name: forms\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n"
+        + "".join(f"BuildRequires: {form}\n" for form in BUILDREQUIRES_FORMS)
+        + "\n%description\nd\n\n%files\n",
+        encoding="utf-8",
+    )
+    subprocess.run(
+        ["rpmbuild", "-bs", "--nodeps", "--define", f"_topdir {tmp_path}", str(spec)],
+        check=True,
+        capture_output=True,
+    )
+    (srpm,) = (tmp_path / "SRPMS").glob("*.src.rpm")
+    oracle = (
+        "import os, sys, rpm\n"
+        "ts = rpm.TransactionSet()\n"
+        "ts.setVSFlags(rpm._RPMVSF_NOSIGNATURES | rpm._RPMVSF_NODIGESTS)\n"
+        "fd = os.open(sys.argv[1], os.O_RDONLY)\n"
+        "h = ts.hdrFromFdno(fd)\n"
+        "deps = [d.DNEVR()[2:] for d in rpm.ds(h, 'requirename')]\n"
+        "print('\\n'.join(d for d in deps if not d.startswith('rpmlib(')))"
+    )
+    librpm = subprocess.run(
+        [sys.executable, "-c", oracle, str(srpm)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert srpm_buildrequires(srpm) == tuple(librpm)
+    assert "forms-self-named" in librpm and len(librpm) == len(BUILDREQUIRES_FORMS)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 from trunkline.rpmspec.macros import (
@@ -79,3 +81,27 @@ def test_rpm_evaluates_the_fallback_file() -> None:
     )
     assert out[2].split() == ["python3dist(pbr)", "python3dist(six)"]
     assert out[3] == ""
+
+
+def test_the_host_macros_are_those_librpm_sees(tmp_path: Path) -> None:
+    # A host that defines some of the fallback macros (an EL host with python3-rpm-macros
+    # partly installed), through ~/.rpmmacros: the rpm command's answer, which the builder
+    # uses so it never loads librpm, must be librpm's own (the oracle, in the same child).
+    (tmp_path / ".rpmmacros").write_text(
+        "%py3_build echo build\n%python3_sitelib /usr/lib/python3/site-packages\n",
+        encoding="utf-8",
+    )
+    code = (
+        "import rpm; from trunkline.rpmspec import macros as m\n"
+        "names = [n for n, _ in m._blocks(m._fallback_text())]\n"
+        "rpm.reloadConfig()\n"
+        "lib = sorted(n for n in names if rpm.expandMacro('%{?' + n + ':1}'))\n"
+        "print(' '.join(lib)); print(' '.join(sorted(m._host_defined())))\n"
+        "print(' '.join(m.missing_fallback_names()))"
+    )
+    env = {**os.environ, "HOME": str(tmp_path)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert out[0] == out[1] and {"py3_build", "python3_sitelib"} <= set(out[1].split())
+    assert not {"py3_build", "python3_sitelib"} & set(out[2].split())

@@ -71,13 +71,19 @@ def _blocks(text: str) -> list[tuple[str, str]]:
 
 @functools.cache
 def _host_defined() -> frozenset[str]:
-    """The fallback names the host's own rpm configuration defines (checked once)."""
-    import rpm  # here: librpm (~3 MB) only once a spec is parsed or built, not to poll
+    """The fallback names the host's own rpm configuration defines (asked once, of ``rpm``).
 
+    One ``rpm --eval`` of ``%{?NAME:NAME}`` per name: the command, not librpm, so
+    a builder that only runs rpmbuild never loads librpm (~3 MB and its macro
+    tables, issue #10). A host without the rpm command defines none.
+    """
     names = [name for name, _ in _blocks(_fallback_text())]
-    with RPM_LOCK:
-        rpm.reloadConfig()
-        return frozenset(n for n in names if rpm.expandMacro(f"%{{?{n}:1}}"))
+    probe = " ".join(f"%{{?{name}:{name}}}" for name in names)
+    try:
+        result = run(["rpm", "--eval", probe], timeout=60)
+    except CommandError:
+        return frozenset()
+    return frozenset(result.stdout.split()) & set(names)
 
 
 def host_defines(name: str) -> bool:

@@ -51,7 +51,8 @@ class RpmbuildDriver:
         topdir.mkdir(parents=True, exist_ok=True)
         logs = (request.log_path,)
         try:
-            unmet = unmet_buildrequires(srpm_buildrequires(request.srpm), log_path=request.log_path)
+            deps = srpm_buildrequires(request.srpm, log_path=request.log_path)
+            unmet = unmet_buildrequires(deps, log_path=request.log_path)
         except (OSError, CommandError) as exc:
             return BuildResult(
                 ok=False,
