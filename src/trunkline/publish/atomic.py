@@ -15,7 +15,7 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from trunkline.errors import PublishError
@@ -106,19 +106,35 @@ def write_file_atomic(path: Path, data: str | bytes) -> None:
     Text is written as UTF-8. The temporary sibling is removed if anything fails
     (a full disk, an interrupt), so a failed write leaves ``path`` as it was.
     """
+    if isinstance(data, str):
+        write_chunks_atomic(path, (data,))
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_sibling(path)
     try:
-        if isinstance(data, bytes):
-            with open(tmp, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-        else:
-            with open(tmp, "w", encoding="utf-8") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_chunks_atomic(path: Path, chunks: Iterable[str]) -> None:
+    """:func:`write_file_atomic` of the text ``chunks`` make, written as they come.
+
+    A page rendered by a template's ``generate()`` or JSON by ``iterencode()`` is
+    never held whole in memory (a 700-package status page is ~0.9 MB as one str).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temp_sibling(path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.writelines(chunks)
+            fh.flush()
+            os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -25,6 +25,7 @@ import functools
 import hashlib
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib import resources
@@ -36,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from trunkline import __version__
 from trunkline.db import report_queries as rq
-from trunkline.publish.atomic import write_file_atomic
+from trunkline.publish.atomic import write_chunks_atomic, write_file_atomic
 from trunkline.reports.pages import block_of, fingerprint, page_filename, plan_pages
 from trunkline.reports.state import PackageEntry, ReportState, load_state, save_state
 from trunkline.reports.status import (
@@ -101,6 +102,10 @@ class _Writer:
 
     def write(self, name: str, content: str | bytes) -> None:
         write_file_atomic(self.repos / name, content)
+        self.written.append(name)
+
+    def write_chunks(self, name: str, chunks: Iterable[str]) -> None:
+        write_chunks_atomic(self.repos / name, chunks)
         self.written.append(name)
 
     def missing(self, *names: str) -> bool:
@@ -201,14 +206,15 @@ def _render_status(
         ("status_report.html", "package status", order, len(failing)),
         ("ftbfs.html", "failing to build (FTBFS)", failing, None),
     ):
-        rows_html = Markup("".join(state.packages[n].html for n in names))  # noqa: S704
-        out.write(
+        # rows already rendered with autoescape (status_row.html.j2), streamed to the file
+        rows = (Markup(state.packages[n].html) for n in names)  # noqa: S704
+        out.write_chunks(
             filename,
-            page.render(
-                title=title, rows_html=rows_html, count=len(names), failing=failing_count, **common
+            page.generate(
+                title=title, rows=rows, count=len(names), failing=failing_count, **common
             ),
         )
-    out.write("status_report.csv", status_csv(state.packages[n].csv for n in order))
+    out.write_chunks("status_report.csv", status_csv(state.packages[n].csv for n in order))
     return len(todo)
 
 

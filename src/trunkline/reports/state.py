@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trunkline.publish.atomic import write_file_atomic
+from trunkline.publish.atomic import write_chunks_atomic
 
 log = logging.getLogger(__name__)
 
@@ -93,4 +93,5 @@ def save_state(repos: Path, state: ReportState) -> None:
         "status_key": state.status_key,
         "packages": {n: (e.digest, e.failing, e.html, e.csv) for n, e in state.packages.items()},
     }
-    write_file_atomic(repos / STATE_FILE, json.dumps(data, separators=(",", ":")))
+    encoder = json.JSONEncoder(separators=(",", ":"))
+    write_chunks_atomic(repos / STATE_FILE, encoder.iterencode(data))

@@ -15,7 +15,7 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 from typing import Any
@@ -179,6 +179,7 @@ def csv_line(summary: PackageSummary) -> str:
     return out.getvalue()
 
 
-def status_csv(lines: Iterable[str]) -> str:
-    """The whole ``status_report.csv`` from per-package lines (see :func:`csv_line`)."""
-    return ",".join(CSV_HEADER) + "\n" + "".join(lines)
+def status_csv(lines: Iterable[str]) -> Iterator[str]:
+    """``status_report.csv``, header first, from per-package lines (see :func:`csv_line`)."""
+    yield ",".join(CSV_HEADER) + "\n"
+    yield from lines
