@@ -24,6 +24,7 @@ from tests.api.conftest import LiveApi
 from tests.builder.cycle_world import make_cycle_world
 from tests.httpdir import serve_directory
 from trunkline.builder.cycle import BuildCycle, CycleOptions
+from trunkline.builder.lock import BuilderLock
 from trunkline.db.models import BuildStatus, Commit
 
 pytestmark = pytest.mark.slow
@@ -170,3 +171,23 @@ def test_an_import_that_cannot_bring_its_rpms_records_and_publishes_nothing(
     assert current(live) == before_current
     assert not (live.repos / row.repo_dir).exists()
     assert not list(live.repos.rglob(".tmp-*"))
+
+
+def test_an_import_while_the_builder_runs_is_refused_and_records_nothing(
+    live_sqlite: LiveApi, builder_a: BuilderA
+) -> None:
+    # A build cycle (here: the lock it holds for its whole run) publishes and moves
+    # current; an import must not interleave with it: 409 at once, nothing recorded
+    # (delta stays unimported for the other tests of this module's one API).
+    live = live_sqlite
+    name = "delta"
+    with live.sessions() as s:
+        before_rows = s.scalar(select(func.count(Commit.id)))
+    before_current = current(live)
+    with BuilderLock(live.settings.builder.data_dir):
+        status, body = import_(live, builder_a.repo_url(name))
+    assert status == 409 and f"(pid {os.getpid()})" in body
+    with live.sessions() as s:
+        assert s.scalar(select(func.count(Commit.id))) == before_rows
+    assert current(live) == before_current
+    assert not (live.repos / builder_a.rows[name].repo_dir).exists()

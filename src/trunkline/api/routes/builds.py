@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from trunkline.api.deps import DB, Ctx, Writer, decode_json, reader, require_json, required
 from trunkline.api.schemas import inputs, outputs
+from trunkline.builder.lock import BuilderLock
 from trunkline.db import api_queries
 from trunkline.db.models import BuildStatus, Promotion
 from trunkline.errors import InputError
@@ -26,13 +27,18 @@ def remote_import(ctx: Ctx, session: DB, user: Writer, p: inputs.ImportBody) -> 
 
     Every RPM the remote ``commit.yaml`` lists is downloaded and checked first; if
     one is missing or damaged, or a SUCCESS lists none, the call fails (500, the
-    reason in ``message``) and nothing is recorded or published.
+    reason in ``message``) and nothing is recorded or published. The import
+    publishes and moves ``current`` as a build cycle does, so it holds the builder
+    lock as ``trunkline remote-import`` does: while a cycle runs it fails at once
+    with 409 and the lock holder in ``message`` (retry later), never interleaving
+    with the cycle's publications. DLRN locks neither.
     """
     del user
     if not p.repo_url:
         raise InputError("Missing parameters")
-    import_repo(session, ctx.settings, p.repo_url)
-    session.commit()
+    with BuilderLock(ctx.settings.builder.data_dir):
+        import_repo(session, ctx.settings, p.repo_url)
+        session.commit()
     return outputs.Imported(repo_url=p.repo_url)
 
 
