@@ -14,8 +14,11 @@ mock-less ``build_srpm.sh``), in this order:
 4. a cycle with 10 changed upstreams (2 workers), whose builds give the
    publish time per build at 700 packages (trunkline: ``BuildRecorder.record``;
    DLRN: ``post_build`` + ``process_build_result``, its serial post-processing);
-5. the peak RSS of each builder process (target: DLRN's or below, issue #10), and
-   of its largest child (rpmbuild, git, createrepo_c; trunkline's repodata helper).
+5. the peak RSS of each builder process (target: DLRN's or below, issue #10), of
+   the builder with its helper processes (trunkline's spec and repodata helpers;
+   DLRN has none), and of its largest child (rpmbuild, git, createrepo_c, a
+   helper). Peaks are ``VmHWM`` (``scale/procpeak.py``): ``ru_maxrss`` of a child
+   includes the peak of the process that started it.
 
 Every step runs in a child process. Targets (issue #5): no-change poll < 3 s,
 cold 200 >= 3x faster than DLRN, publish <= 0.15 s per build; (issue #10) the
@@ -214,6 +217,12 @@ def measure(size: int, workdir: Path, with_dlrn: bool) -> list[Row]:
             _peak(dl_results) if dl_results else None,
             "<= DLRN",
             ok=None if not dl_results else _peak(results) <= _peak(dl_results),
+        ),
+        Row(
+            "memory peak, builder + helpers (MB)",
+            max((r["maxrss_kb"] + r.get("helpers_kb", 0)) / 1024 for r in results),
+            _peak(dl_results) if dl_results else None,
+            "",
         ),
         Row(
             "memory peak, largest child process (MB)",

@@ -6,15 +6,16 @@ locked post-processing of every build: symlinks, versions.csv, createrepo_c,
 .repo, DB, reports, commit.yaml, links) are wrapped with timers; the last
 stdout line is a JSON object: wall seconds of ``dlrn.shell.main``, the
 post-processing seconds of each build, how many builds failed, the exit code,
-and the peak RSS of this process.
+and the peak RSS of this process (``VmHWM``, see ``benchmarks/scale/procpeak.py``) and
+of its largest child (sampled).
 """
 
 import json
 import logging
-import resource
 import sys
 import time
 
+from benchmarks.scale.procpeak import DescendantPeaks, vm_hwm_kb
 from dlrn import shell
 
 post_seconds = []
@@ -50,9 +51,11 @@ def main():
     """Run ``dlrn --config-file INI ...``; print the JSON measures."""
     _timed_pair()
     sys.argv = ["dlrn", "--config-file", sys.argv[1], *sys.argv[2:]]
+    children = DescendantPeaks()
     start = time.perf_counter()
     code = shell.main()
     wall = time.perf_counter() - start
+    children.stop()
     logging.shutdown()
     print(
         json.dumps(
@@ -63,8 +66,9 @@ def main():
                 "failed": len(failures),
                 "failures": failures[:3],
                 "post": post_seconds,
-                "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                "children_maxrss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+                "maxrss_kb": vm_hwm_kb(),  # VmHWM: ru_maxrss carries the parent's peak
+                "helpers_kb": 0,  # DLRN keeps no helper process
+                "children_maxrss_kb": children.largest_kb,
             }
         )
     )

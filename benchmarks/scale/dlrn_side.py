@@ -80,7 +80,8 @@ def write_ini(datadir: Path, packages_json: Path, workers: int) -> Path:
 
 def run_dlrn(python: Path, ini: Path, *options: str) -> dict[str, Any]:
     """One ``dlrn`` cycle with ``ini``; its JSON measures (see ``run_dlrn.py``)."""
-    env = {"PYTHONPATH": str(SHIM), "PYTHONWARNINGS": "ignore"}
+    # ROOT too: run_dlrn.py measures memory with benchmarks/scale/procpeak.py (stdlib only)
+    env = {"PYTHONPATH": f"{SHIM}{os.pathsep}{ROOT}", "PYTHONWARNINGS": "ignore"}
     out = run(
         [str(python), str(SHIM / "run_dlrn.py"), str(ini), *options],
         cwd=ini.parent,

@@ -1,8 +1,10 @@
 """One trunkline build cycle in its own process, measured (``python -m benchmarks.scale.tl_child``).
 
 ``bench_scale`` runs every trunkline step in a fresh child so that the memory
-peak (``ru_maxrss`` of this process) belongs to that step alone; the largest
-child's peak (rpmbuild, git, the repodata helper) is reported beside it. The child
+peak (``VmHWM`` of this process, ``scale/procpeak.py``: not ``ru_maxrss``, which
+Linux carries over from the parent) belongs to that step alone; the peaks of its
+helper processes (spec, repodata) summed, and the largest of any child (rpmbuild,
+git, a helper), are reported beside it. The child
 wraps ``BuildRecorder.record`` to time publishing per build, counts the external
 commands per tool (through ``trunkline.process``'s accounting hook), and
 prints one JSON object on its last stdout line.
@@ -19,7 +21,6 @@ import cProfile
 import json
 import logging
 import os
-import resource
 import sys
 import time
 from collections import Counter
@@ -27,6 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from benchmarks.scale.procpeak import DescendantPeaks, vm_hwm_kb
 from benchmarks.scale.world import ScaleWorld, package_names
 from trunkline import process
 from trunkline.builder import cycle as cycle_module
@@ -97,9 +99,11 @@ def main(argv: list[str]) -> int:
     process._account = counting  # type: ignore[assignment]
 
     cycle = BuildCycle(world.settings(data_dir, count), progress=lambda _msg: None)
+    children = DescendantPeaks()
     start = time.perf_counter()
     report = cycle.run(CycleOptions(packages=tuple(selected), workers=workers))
     wall = time.perf_counter() - start
+    children.stop()
     statuses = Counter(o.status.value for o in report.outcomes)
     result = {
         "wall": wall,
@@ -114,9 +118,9 @@ def main(argv: list[str]) -> int:
         "build_seconds": sum(o.seconds for o in report.outcomes),
         "tools": process.tool_seconds(),
         "commands": dict(commands),
-        "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-        # the largest finished child: rpmbuild, git, or the repodata helper (ended by close)
-        "children_maxrss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+        "maxrss_kb": vm_hwm_kb(),  # this process's own peak since exec
+        "helpers_kb": children.helpers_kb,  # the spec and repodata helpers' peaks, summed
+        "children_maxrss_kb": children.largest_kb,  # the largest of any one child
         # any of these here is memory a helper should hold (issue #10)
         "helped_loaded": sorted({m.split(".")[0] for m in sys.modules} & set(HELPED)),
     }
