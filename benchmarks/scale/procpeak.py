@@ -10,7 +10,9 @@ the address space since ``exec`` only: that is what a step costs.
 
 Descendants are sampled (every ``interval`` seconds, by a daemon thread walking
 ``/proc``): each one's latest ``VmHWM`` is kept by pid, so a long-lived helper's
-peak is exact and a short-lived tool's is a lower bound. Stdlib only: DLRN's venv
+peak is exact and a short-lived tool's is a lower bound. A descendant whose
+command line is still its parent's has not exec'ed yet and is skipped: until
+``exec`` a vfork child shares its parent's address space and ``VmHWM``. Stdlib only: DLRN's venv
 runs it too (``dlrn_shim/run_dlrn.py``).
 """
 
@@ -89,9 +91,14 @@ class DescendantPeaks:
         while todo:
             pid = todo.pop()
             todo.extend(children.get(pid, ()))
+            command = _cmdline(pid)
+            if not command or command == _cmdline(parents[pid]):
+                # not exec'ed yet: a vfork child shares its parent's address space,
+                # so its VmHWM is the parent's (a forked one's starts as the parent's)
+                continue
             peak = vm_hwm_kb(pid)
             if peak:
-                if pid not in self.peaks and HELPER_MARK in _cmdline(pid):
+                if pid not in self.peaks and HELPER_MARK in command:
                     self.helpers.add(pid)
                 self.peaks[pid] = max(peak, self.peaks.get(pid, 0))
 

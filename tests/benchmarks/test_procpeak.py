@@ -56,3 +56,21 @@ def test_descendants_are_sampled_with_their_own_peak() -> None:
     assert child.pid in peaks.peaks
     assert 64 * 1024 <= peaks.largest_kb < 64 * 1024 + 40 * 1024
     assert peaks.helpers_kb == 0  # not a trunkline module
+
+
+def test_a_child_not_yet_execed_is_not_taken_for_a_large_one() -> None:
+    # Between vfork and exec a child shares its parent's address space: sampled then,
+    # a small git or rpm would be recorded at the builder's size. Here the "parent" is
+    # a 64 MB python that keeps forking children which sleep without exec'ing.
+    code = (
+        "import os, time; b = bytearray(64 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096])\n"
+        "for _ in range(3):\n"
+        "    pid = os.fork()\n"
+        "    if pid == 0:\n"
+        "        time.sleep(0.2); os._exit(0)\n"
+        "    os.waitpid(pid, 0)\n"
+    )
+    peaks = DescendantPeaks(interval=0.01)
+    subprocess.run([sys.executable, "-c", code], check=True)
+    peaks.stop()
+    assert len(peaks.peaks) == 1  # the python itself, not its un-exec'ed forks
