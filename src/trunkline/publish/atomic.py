@@ -106,24 +106,11 @@ def write_file_atomic(path: Path, data: str | bytes) -> None:
     Text is written as UTF-8. The temporary sibling is removed if anything fails
     (a full disk, an interrupt), so a failed write leaves ``path`` as it was.
     """
-    if isinstance(data, str):
-        write_chunks_atomic(path, (data,))
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temp_sibling(path)
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_chunks_atomic(path, (data,))
 
 
-def write_chunks_atomic(path: Path, chunks: Iterable[str]) -> None:
-    """:func:`write_file_atomic` of the text ``chunks`` make, written as they come.
+def write_chunks_atomic(path: Path, chunks: Iterable[str | bytes]) -> None:
+    """:func:`write_file_atomic` of what ``chunks`` make, written as they come (text as UTF-8).
 
     A page rendered by a template's ``generate()`` or JSON by ``iterencode()`` is
     never held whole in memory (a 700-package status page is ~0.9 MB as one str).
@@ -131,8 +118,9 @@ def write_chunks_atomic(path: Path, chunks: Iterable[str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_sibling(path)
     try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.writelines(chunks)
+        with open(tmp, "wb") as fh:
+            for chunk in chunks:
+                fh.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
