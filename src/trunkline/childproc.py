@@ -132,6 +132,64 @@ class HelperChild:
         self._finalizer()
 
 
+class OnDemandHelper:
+    """At most one :class:`HelperChild` of ``python -m module args``: started by the first
+    request, started again by the first request after it died, ended by :meth:`close`.
+
+    Not thread-safe: its owner serializes requests (and decides whether to retry).
+    """
+
+    def __init__(self, module: str, args: Sequence[str] = ()) -> None:
+        self.module = module
+        self.args = tuple(args)
+        self.child: HelperChild | None = None
+        self.started = 0  # children started (for tests and logs)
+
+    def running(self) -> HelperChild:
+        """The live child, started now if there is none.
+
+        Raises:
+            CommandError: it could not be started.
+        """
+        if self.child is None or not self.child.alive():
+            self.close()
+            self.child = HelperChild(self.module, self.args)
+            self.started += 1
+        return self.child
+
+    def ask(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
+        """:meth:`HelperChild.ask` of the running child; a child that died is forgotten.
+
+        Raises:
+            CommandError: no child could be started.
+            HelperDiedError: the child died or gave no answer in time.
+        """
+        child = self.running()
+        try:
+            return child.ask(request, timeout)
+        except HelperDiedError:
+            self.close()
+            raise
+
+    def send(self, request: dict[str, Any]) -> None:
+        """:meth:`HelperChild.send` to the running child; one that is gone is forgotten.
+
+        Raises:
+            CommandError: no child could be started.
+        """
+        child = self.running()
+        try:
+            child.send(request)
+        except HelperDiedError:
+            self.close()
+
+    def close(self) -> None:
+        """End and forget the child, if any."""
+        if self.child is not None:
+            self.child.close()
+            self.child = None
+
+
 def _end(proc: Helper, answers: IO[bytes]) -> None:
     stop_helper(proc)
     answers.close()

@@ -30,7 +30,7 @@ __all__ = ["pool"]  # the module fixture of test_repodata, shared
 
 
 def _pid(writer: ChildRepodata) -> int:
-    child = writer._child
+    child = writer._helper.child
     assert child is not None, "no helper is running"
     return child.proc.pid
 
@@ -161,7 +161,7 @@ def test_an_unreadable_rpm_is_one_publish_error_and_the_helper_goes_on(
 def test_close_ends_the_helper(tmp_path: Path, pool: dict[str, Path]) -> None:
     writer = ChildRepodata()
     writer.write(repo_of(tmp_path / "r", pool["alpha"]))
-    child = writer._child
+    child = writer._helper.child
     assert child is not None
     writer.close()
     assert child.proc.returncode is not None

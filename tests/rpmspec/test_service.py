@@ -87,7 +87,7 @@ def test_a_killed_helper_is_started_again_and_the_request_answered(tmp_path: Pat
     specs = ChildSpecs()
     try:
         assert specs.info(spec, {}).version == "1.2"
-        child = specs._child
+        child = specs._helper.child
         assert child is not None and child.proc.pid != os.getpid()
         os.kill(child.proc.pid, signal.SIGKILL)
         child.proc.wait()

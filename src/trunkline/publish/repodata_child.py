@@ -39,7 +39,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from trunkline.childproc import HelperChild, HelperDiedError, serve
+from trunkline.childproc import HelperDiedError, OnDemandHelper, serve
 from trunkline.errors import CommandError, PublishError
 from trunkline.process import account_tool
 from trunkline.publish.repodata import CHANGELOG_LIMIT, WriteStats
@@ -64,8 +64,7 @@ class ChildRepodata:
         self.timeout = timeout
         self.last = WriteStats()
         self._lock = threading.Lock()
-        self._child: HelperChild | None = None
-        self.started = 0  # how many children this writer started (for tests and logs)
+        self._helper = OnDemandHelper(MODULE, [str(changelog_limit)])
 
     def write(
         self,
@@ -114,40 +113,26 @@ class ChildRepodata:
             PublishError: the child cannot be started.
         """
         with self._lock:
-            child = self._running()
             try:
-                child.send({"prepare": str(previous)})
-            except HelperDiedError:
-                self._drop()
+                self._helper.send({"prepare": str(previous)})
+            except CommandError as exc:
+                raise PublishError(f"cannot start the createrepo_c helper: {exc.detail}") from None
 
     def close(self) -> None:
         """End the child (it finishes the write in hand first: its stdin closes)."""
         with self._lock:
-            self._drop()
+            self._helper.close()
 
-    def _drop(self) -> None:
-        """End and forget the current child, if any (the lock is held)."""
-        if self._child is not None:
-            self._child.close()
-            self._child = None
-
-    def _running(self) -> HelperChild:
-        if self._child is None or not self._child.alive():
-            self._drop()
-            try:
-                self._child = HelperChild(MODULE, [str(self.changelog_limit)])
-            except CommandError as exc:
-                raise PublishError(f"cannot start the createrepo_c helper: {exc.detail}") from None
-            self.started += 1
-        return self._child
+    @property
+    def started(self) -> int:
+        """How many children this writer started (for tests and logs)."""
+        return self._helper.started
 
     def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
-        child = self._running()
         try:
-            return child.ask(request, self.timeout)
-        except HelperDiedError:
-            self._drop()
-            raise
+            return self._helper.ask(request, self.timeout)
+        except CommandError as exc:
+            raise PublishError(f"cannot start the createrepo_c helper: {exc.detail}") from None
 
 
 def handler(changelog_limit: int) -> Callable[[dict[str, Any]], dict[str, Any]]:

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from trunkline import __version__
 from trunkline.db import report_queries as rq
-from trunkline.publish.atomic import write_chunks_atomic, write_file_atomic
+from trunkline.publish.atomic import write_chunks_atomic
 from trunkline.reports.pages import block_of, fingerprint, page_filename, plan_pages
 from trunkline.reports.state import PackageEntry, ReportState, load_state, save_state
 from trunkline.reports.status import (
@@ -101,10 +101,9 @@ class _Writer:
         self.written: list[str] = []
 
     def write(self, name: str, content: str | bytes) -> None:
-        write_file_atomic(self.repos / name, content)
-        self.written.append(name)
+        self.write_chunks(name, (content,))
 
-    def write_chunks(self, name: str, chunks: Iterable[str]) -> None:
+    def write_chunks(self, name: str, chunks: Iterable[str | bytes]) -> None:
         write_chunks_atomic(self.repos / name, chunks)
         self.written.append(name)
 

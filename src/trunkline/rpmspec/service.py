@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from trunkline.childproc import HelperChild, HelperDiedError
+from trunkline.childproc import HelperDiedError, OnDemandHelper
 from trunkline.errors import CommandError, SpecError
 from trunkline.rpmspec.specinfo import SpecInfo, from_json
 
@@ -104,9 +104,8 @@ class ChildSpecs:
         timeout: seconds one request may take before the helper is killed.
         """
         self.timeout = timeout
-        self.started = 0  # helpers started (for tests and logs)
         self._lock = threading.Lock()
-        self._child: HelperChild | None = None
+        self._helper = OnDemandHelper(MODULE)
 
     def info(self, spec: Path, macros: Mapping[str, str]) -> SpecInfo:
         """See :class:`SpecService`.
@@ -132,7 +131,12 @@ class ChildSpecs:
     def close(self) -> None:
         """End the helper (it finishes the request in hand first)."""
         with self._lock:
-            self._drop()
+            self._helper.close()
+
+    @property
+    def started(self) -> int:
+        """How many helpers were started (for tests and logs)."""
+        return self._helper.started
 
     def _ask(self, spec: Path, request: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
@@ -148,20 +152,7 @@ class ChildSpecs:
         return answer
 
     def _once(self, request: dict[str, Any]) -> dict[str, Any]:
-        if self._child is None or not self._child.alive():
-            self._drop()
-            try:
-                self._child = HelperChild(MODULE)
-            except CommandError as exc:
-                raise SpecError(f"cannot start the rpm spec helper: {exc.detail}") from None
-            self.started += 1
         try:
-            return self._child.ask(request, self.timeout)
-        except HelperDiedError:
-            self._drop()
-            raise
-
-    def _drop(self) -> None:
-        if self._child is not None:
-            self._child.close()
-            self._child = None
+            return self._helper.ask(request, self.timeout)
+        except CommandError as exc:
+            raise SpecError(f"cannot start the rpm spec helper: {exc.detail}") from None
