@@ -32,7 +32,7 @@ def measure(n: int, workdir: Path, events: bool = False) -> tuple[float, float, 
     world = make_cycle_world(root, tuple(f"pkg{i:03d}" for i in range(n)))
     settings = world.settings()
     if events:
-        raw = settings.model_dump()
+        raw = settings.to_dict()
         raw["events"] = {"amqp_url": AMQP_URL, "exchange": "trunkline-bench"}
         settings = settings_from_dict(raw)
     cycle = BuildCycle(settings)

@@ -62,6 +62,28 @@ def test_empty_config_gets_defaults(tmp_path: Path) -> None:
             "[notify]\nreview = 'gerrit'\ngerrit = { url = 'https://r', user = 'bot' }\n",
             "gerrit.user needs gerrit.password_file or gerrit.password_env",
         ),
+        # each kind of type error names the key, what was expected and what was given
+        ("[builder]\nworkers = 'many'\n", "key 'builder.workers': expected `int` (got 'many')"),
+        ("[builder]\nworkers = 1.5\n", "key 'builder.workers': expected `int` (got 1.5)"),
+        ("[api]\nport = 0\n", "key 'api.port': expected `int` >= 1 (got 0)"),
+        ("[build]\ntimeout = 0\n", "key 'build.timeout': expected `float` > 0.0 (got 0)"),
+        (
+            "[builder]\nrelease_numbering = '1.date'\n",
+            "key 'builder.release_numbering': expected one of '0.date.hash', '0.1.date.hash', "
+            "'minor.date.hash' (got '1.date')",
+        ),
+        ("[builder]\ndata_dir = 5\n", "key 'builder.data_dir': expected a path (a string) (got 5)"),
+        ("builder = 3\n", "key 'builder': expected a table (got 3)"),
+        ("[packages]\ninfo_files = 'rdo.yml'\n", "key 'packages.info_files': expected an array"),
+        ("[promotion.rules]\nci = [1]\n", "key 'promotion.rules': expected `str`"),
+        ("[[events.webhooks]]\nname = 'x'\n", "missing key 'events.webhooks.0.url'"),
+        (
+            "[[events.webhooks]]\nname = 'x'\nurl = 'http://h/'\nsecret = 's'\n"
+            "[[events.webhooks]]\nname = 'y'\nurl = 'h'\nsecret = 's'\n",
+            "key 'events.webhooks.1.url': expected an http:// or https:// URL (got 'h')",
+        ),
+        # a section's checks see defaults as unset: koji without a hub says what is missing
+        ("[stable]\ndriver = 'koji'\n", "key 'stable': hub_url: missing"),
     ],
 )
 def test_bad_config_names_the_key(tmp_path: Path, text: str, message: str) -> None:
@@ -107,7 +129,7 @@ def test_an_override_keeps_the_sections_it_does_not_touch_unset(
 
 
 def test_a_dumped_config_loads_again(tmp_path: Path) -> None:
-    """Every default written out (``model_dump``) is accepted back: sections refuse only
+    """Every default written out (``to_dict``) is accepted back: sections refuse only
     keys that differ from their default and cannot act ([notify] without a server,
     [stable] keys of the other driver), not defaults repeated."""
     from trunkline.config import settings_from_dict
@@ -115,4 +137,24 @@ def test_a_dumped_config_loads_again(tmp_path: Path) -> None:
     cfg = tmp_path / "trunkline.toml"
     cfg.write_text(EXAMPLE_CONFIG)
     settings = load_settings(cfg)
-    assert settings_from_dict(settings.model_dump()) == settings
+    assert settings_from_dict(settings.to_dict()) == settings
+
+
+def test_a_config_written_without_its_defaults_loads_as_the_same(tmp_path: Path) -> None:
+    """``to_dict(defaults=False)`` keeps what a file must say; ``replace`` copies."""
+    from trunkline.config import settings_from_dict
+
+    cfg = tmp_path / "trunkline.toml"
+    cfg.write_text(EXAMPLE_CONFIG)
+    settings = load_settings(cfg)
+    given = settings.to_dict(defaults=False)
+    assert settings_from_dict(given) == settings
+    assert "hooks" not in given  # a section left at its defaults is left out
+    bare = load_settings(write(tmp_path, ""))
+    assert bare.to_dict(defaults=False) == {
+        "builder": {"data_dir": str((tmp_path / "data").resolve())},
+        "config_path": str(tmp_path / "trunkline.toml"),
+    }
+    fewer = settings.replace(builder=settings.builder.replace(workers=1))
+    assert fewer.builder.workers == 1 and settings.builder.workers != 1
+    assert fewer.build is settings.build

@@ -123,6 +123,7 @@ def main(argv: list[str]) -> int:
         "children_maxrss_kb": children.largest_kb,  # the largest of any one child
         # any of these here is memory a helper should hold (issue #10)
         "helped_loaded": sorted({m.split(".")[0] for m in sys.modules} & set(HELPED)),
+        "pydantic_loaded": "pydantic" in sys.modules,  # the API's, never the builder's
     }
     print(json.dumps(result))
     return 0

@@ -1,11 +1,18 @@
 """One typed configuration per builder, loaded once from a TOML file and passed down.
 
 A builder instance is one config file = one database + one repo tree. Every
-section is a frozen pydantic model that forbids unknown keys, so a typo such as
+section is a frozen ``msgspec.Struct`` that forbids unknown keys, so a typo such as
 ``data-dir`` or ``[build] driverr`` is a :class:`ConfigError` that names the key
 instead of a silently ignored option (DLRN's INI accepts anything). Relative
 paths are resolved against the directory holding the config file, so a config
 can travel with the tree it describes (the demo relies on this).
+
+msgspec, not pydantic, validates the sections: every builder process loads this
+module, and pydantic's core costs ~10 MB of resident memory that the builder's
+peak at 700 packages cannot afford (issue #10; DLRN's peak is the target). Type
+and range checks are msgspec's (``Annotated[..., Meta(ge=...)]``); a section's own
+checks are its ``__post_init__``, which raises :class:`_FieldError` naming the
+key, or ``ValueError`` for the section as a whole.
 """
 
 from __future__ import annotations
@@ -13,17 +20,10 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, Self, get_args, get_origin, get_type_hints
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
+import msgspec
+from msgspec import Meta, field
 
 from trunkline.errors import ConfigError
 
@@ -35,11 +35,84 @@ AUTHOR = re.compile(r"([^<>]+?)\s*<([^<>\s]+@[^<>\s]+)>")
 QUEUE_NAME = re.compile(r"build\.[A-Za-z0-9_]+\.[a-z][a-z0-9_-]*(\.[A-Za-z0-9_-]+)?")
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+# Bounded numbers of the config (msgspec checks them while converting; the error names
+# the key and the bound).
+NonNegativeInt = Annotated[int, Meta(ge=0)]
+PositiveInt = Annotated[int, Meta(ge=1)]
+PositiveFloat = Annotated[float, Meta(gt=0)]
+NonNegativeFloat = Annotated[float, Meta(ge=0)]
+Port = Annotated[int, Meta(ge=1, le=65535)]
+PortOrZero = Annotated[int, Meta(ge=0, le=65535)]
 
 
-class BuilderSettings(_Section):
+class _FieldError(ValueError):
+    """A section's own check failed on one key: ``field`` names it, ``str()`` says why.
+
+    Raised from a section's ``__post_init__``; msgspec wraps it in a
+    ``ValidationError`` located at the section, and :func:`_describe` appends
+    ``field`` to that location.
+    """
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field_name
+
+
+class _Section(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """A config section: frozen, every key typed, an unknown key refused."""
+
+    def replace(self, **changes: Any) -> Self:
+        """A copy with ``changes`` (key -> value) applied; not re-validated."""
+        return msgspec.structs.replace(self, **changes)
+
+    def to_dict(self, *, defaults: bool = True) -> dict[str, Any]:
+        """The section as TOML-shaped builtins (paths as strings, tuples as lists).
+
+        ``defaults=False`` leaves out every key whose value is its default, and
+        every sub-section left empty: what a config file must say to give this.
+        """
+        if defaults:
+            out: dict[str, Any] = msgspec.to_builtins(self, enc_hook=_encode)
+            return out
+        given: dict[str, Any] = {}
+        for spec in msgspec.structs.fields(self):
+            value = getattr(self, spec.name)
+            if isinstance(value, _Section):
+                sub = value.to_dict(defaults=False)
+                if sub:
+                    given[spec.name] = sub
+            elif spec.required or value != _field_default(spec):
+                given[spec.name] = msgspec.to_builtins(value, enc_hook=_encode)
+        return given
+
+
+def _field_default(spec: msgspec.structs.FieldInfo) -> Any:
+    """The default of one field (its factory called when it has one)."""
+    if spec.default_factory is not msgspec.NODEFAULT:
+        return spec.default_factory()
+    return spec.default
+
+
+def _default(section: type[_Section], name: str) -> Any:
+    """The default of ``section``'s key ``name``."""
+    return next(_field_default(f) for f in msgspec.structs.fields(section) if f.name == name)
+
+
+def _encode(value: Any) -> Any:
+    """Builtins of the types msgspec does not know (``Path`` -> ``str``)."""
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot write {type(value).__name__} into a config")
+
+
+def _decode(kind: type, value: Any) -> Any:
+    """A config value of a type msgspec does not know (``Path`` from a string)."""
+    if kind is Path and isinstance(value, str | Path):
+        return Path(value)
+    raise TypeError("expected a path (a string)")
+
+
+class BuilderSettings(_Section, frozen=True):
     """Identity and layout of this builder instance."""
 
     name: str = "trunkline"
@@ -63,11 +136,11 @@ class BuilderSettings(_Section):
     repodata: Literal["library", "cli"] = "library"
     use_components: bool = False
     head_only: bool = False
-    maxretries: int = Field(default=3, ge=0)
-    workers: int = Field(default=0, ge=0)  # 0 = number of cores
+    maxretries: NonNegativeInt = 3
+    workers: NonNegativeInt = 0  # 0 = number of cores
     publish_order: Literal["finish", "commit"] = "commit"
-    fetch_workers: int = Field(default=4, ge=1)  # mirrors fetched (and polled) at once
-    git_timeout: float = Field(default=600.0, gt=0)
+    fetch_workers: PositiveInt = 4  # mirrors fetched (and polled) at once
+    git_timeout: PositiveFloat = 600.0
 
     @property
     def repos_path(self) -> Path:
@@ -75,13 +148,13 @@ class BuilderSettings(_Section):
         return self.repos_dir if self.repos_dir is not None else self.data_dir / "repos"
 
 
-class DatabaseSettings(_Section):
+class DatabaseSettings(_Section, frozen=True):
     """SQLAlchemy URL; empty means a SQLite file in the data dir."""
 
     url: str = ""
 
 
-class PackagesSettings(_Section):
+class PackagesSettings(_Section, frozen=True):
     """Where the list of packages to follow comes from."""
 
     source: Literal["rdoinfo", "gitrepo"] = "rdoinfo"
@@ -93,13 +166,13 @@ class PackagesSettings(_Section):
     packages: tuple[str, ...] = ()  # restrict to these names (empty: all)
 
 
-class RpmbuildSettings(_Section):
+class RpmbuildSettings(_Section, frozen=True):
     """Options of the local rpmbuild driver (trusted input only: no isolation)."""
 
     nodeps: bool = True  # record unmet BuildRequires instead of failing on them
 
 
-class MockSettings(_Section):
+class MockSettings(_Section, frozen=True):
     """Options of the mock driver."""
 
     config: str = ""  # mock -r argument, e.g. centos-stream-9-x86_64 or a .cfg path
@@ -112,27 +185,24 @@ class MockSettings(_Section):
     deps_url: str = ""  # a .repo file (http(s)://, file:// or a path) whose repos are added
 
 
-class BuildSettings(_Section):
+class BuildSettings(_Section, frozen=True):
     """How packages are built."""
 
     driver: str = "auto"  # "auto": mock when [build.mock] config is set, else rpmbuild
-    timeout: float = Field(default=3600.0, gt=0)
-    macros: dict[str, str] = Field(default_factory=dict)
-    env: dict[str, str] = Field(default_factory=dict)  # environment of the build (--build-env)
+    timeout: PositiveFloat = 3600.0
+    macros: dict[str, str] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)  # environment of the build (--build-env)
     rpmbuild: RpmbuildSettings = RpmbuildSettings()
     mock: MockSettings = MockSettings()
     sdist: Literal["auto", "never", "always"] = "auto"
 
-    @field_validator("env")
-    @classmethod
-    def _env_names(cls, env: dict[str, str]) -> dict[str, str]:
-        for name in env:
+    def __post_init__(self) -> None:
+        for name in self.env:
             if not ENV_NAME.fullmatch(name):
-                raise ValueError(f"{name!r} is not an environment variable name")
-        return env
+                raise _FieldError("env", f"{name!r} is not an environment variable name")
 
 
-class InstallCheckSettings(_Section):
+class InstallCheckSettings(_Section, frozen=True):
     """Installability check of each new repo with dnf."""
 
     enabled: bool = False
@@ -140,11 +210,11 @@ class InstallCheckSettings(_Section):
     policy: Literal["record", "block-current"] = "record"
 
 
-class ApiSettings(_Section):
+class ApiSettings(_Section, frozen=True):
     """The REST API server."""
 
     host: str = "127.0.0.1"
-    port: int = Field(default=5000, ge=1, le=65535)
+    port: Port = 5000
     read_only: bool = False
     protect_read_endpoints: bool = False
     # Kerberos (HTTP Negotiate), DLRN's KrbAuthentication driver: on when a keytab is set.
@@ -154,33 +224,22 @@ class ApiSettings(_Section):
     kerberos_keytab: Path | None = None
     kerberos_principal: str = ""
 
-    @field_validator("kerberos_keytab")
-    @classmethod
-    def _absolute_keytab(cls, path: Path | None) -> Path | None:
-        if path is not None and not path.is_absolute():
-            raise ValueError("must be an absolute path")
-        return path
-
-    @field_validator("kerberos_principal")
-    @classmethod
-    def _principal_needs_keytab(cls, principal: str, info: ValidationInfo) -> str:
-        if principal and info.data.get("kerberos_keytab") is None:
-            raise ValueError("needs kerberos_keytab")
-        return principal
+    def __post_init__(self) -> None:
+        if self.kerberos_keytab is not None and not self.kerberos_keytab.is_absolute():
+            raise _FieldError("kerberos_keytab", "must be an absolute path")
+        if self.kerberos_principal and self.kerberos_keytab is None:
+            raise _FieldError("kerberos_principal", "needs kerberos_keytab")
 
 
-class PromotionSettings(_Section):
+class PromotionSettings(_Section, frozen=True):
     """Automatic promotion: per promotion name, the CI jobs that must all succeed."""
 
-    rules: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    rules: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
-    @field_validator("rules")
-    @classmethod
-    def _no_reserved(cls, rules: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
-        for name in rules:
+    def __post_init__(self) -> None:
+        for name in self.rules:
             if name in RESERVED_LINK_NAMES:
-                raise ValueError(f"'{name}' is reserved for the builder itself")
-        return rules
+                raise _FieldError("rules", f"'{name}' is reserved for the builder itself")
 
 
 # [notify] keys that only act when mail is sent, and those of every notify channel
@@ -206,14 +265,20 @@ CHANNEL_KEYS = frozenset(
 GERRIT_REST_KEYS = frozenset({"url", "user", "password_file", "password_env"})
 
 
-def _given(section: BaseModel, keys: frozenset[str]) -> list[str]:
+def _given(section: _Section, keys: frozenset[str]) -> list[str]:
     """The ``keys`` of ``section`` whose value is not the default, sorted (a dumped
     and reloaded config repeats every default; only a different value can go unused)."""
-    fields = type(section).model_fields
-    return sorted(k for k in keys if getattr(section, k) != fields[k].default)
+    kind = type(section)
+    return sorted(k for k in keys if getattr(section, k) != _default(kind, k))
 
 
-class GerritSettings(_Section):
+def _env_name(key: str, name: str) -> None:
+    """Refuse ``name`` (the value of ``key``) unless it is an environment variable name."""
+    if name and not ENV_NAME.fullmatch(name):
+        raise _FieldError(key, f"{name!r} is not an environment variable name")
+
+
+class GerritSettings(_Section, frozen=True):
     """The Gerrit the ``gerrit`` review driver talks to (``[notify.gerrit]``).
 
     Changes are created by ``git push`` to the package's ``review-origin`` (metadata);
@@ -223,36 +288,23 @@ class GerritSettings(_Section):
     (a plain git remote, no REST) uses them too; the REST keys it refuses.
     """
 
-    url: str = ""  # REST base URL, also the base of the change links
+    url: str = ""  # REST base URL, also the base of the change links (kept without a final /)
     user: str = ""  # REST (HTTP basic) user; empty: anonymous reads, no abandon
     password_file: Path | None = None  # file holding the HTTP password (first line)
     password_env: str = ""  # or: the environment variable holding it
     topic: str = ""  # the push topic; empty: the builder's name (DLRN: gerrit_topic)
     author: str = ""  # "Name <email>" of the review commit; empty: "<builder> <mail_from>"
 
-    @field_validator("url")
-    @classmethod
-    def _http_url(cls, url: str) -> str:
-        if url and not url.startswith(("http://", "https://")):
-            raise ValueError("expected an http:// or https:// URL")
-        return url.rstrip("/")
-
-    @field_validator("password_env")
-    @classmethod
-    def _env_name(cls, name: str) -> str:
-        if name and not ENV_NAME.fullmatch(name):
-            raise ValueError(f"{name!r} is not an environment variable name")
-        return name
-
-    @field_validator("author")
-    @classmethod
-    def _name_and_address(cls, author: str) -> str:
-        if author and not AUTHOR.fullmatch(author):
-            raise ValueError("expected 'Name <user@host>'")
-        return author
+    def __post_init__(self) -> None:
+        if self.url and not self.url.startswith(("http://", "https://")):
+            raise _FieldError("url", "expected an http:// or https:// URL")
+        msgspec.structs.force_setattr(self, "url", self.url.rstrip("/"))
+        _env_name("password_env", self.password_env)
+        if self.author and not AUTHOR.fullmatch(self.author):
+            raise _FieldError("author", "expected 'Name <user@host>'")
 
 
-class NotifySettings(_Section):
+class NotifySettings(_Section, frozen=True):
     """Mail and reviews on FTBFS (``[notify]``), delivered through the outbox.
 
     Passwords are never written in the TOML: ``*_password_file`` names a file
@@ -261,7 +313,7 @@ class NotifySettings(_Section):
     """
 
     smtp_server: str = ""  # empty: no mail
-    smtp_port: int = Field(default=0, ge=0, le=65535)  # 0: 25, 587 (starttls) or 465 (ssl)
+    smtp_port: PortOrZero = 0  # 0: 25, 587 (starttls) or 465 (ssl)
     smtp_tls: Literal["none", "starttls", "ssl"] = "none"
     smtp_ca_file: Path | None = None  # CA bundle to verify the server (default: system's)
     smtp_user: str = ""  # AUTH when set
@@ -274,39 +326,26 @@ class NotifySettings(_Section):
     # "gerrit": push, then Gerrit's REST; "git": a ref on a plain git remote (no server)
     review: Literal["none", "gerrit", "git"] = "none"
     gerrit: GerritSettings = GerritSettings()
-    timeout: float = Field(default=30.0, gt=0)  # seconds per SMTP or REST call (git: git_timeout)
-    retry_base_seconds: int = Field(default=30, ge=1)
-    retry_cap_seconds: int = Field(default=3600, ge=1)
-    retry_max_attempts: int = Field(default=30, ge=1)
+    timeout: PositiveFloat = 30.0  # seconds per SMTP or REST call (git: git_timeout)
+    retry_base_seconds: PositiveInt = 30
+    retry_cap_seconds: PositiveInt = 3600
+    retry_max_attempts: PositiveInt = 30
 
-    @field_validator("smtp_password_env")
-    @classmethod
-    def _env_name(cls, name: str) -> str:
-        if name and not ENV_NAME.fullmatch(name):
-            raise ValueError(f"{name!r} is not an environment variable name")
-        return name
-
-    @field_validator("recipients", "mail_from")
-    @classmethod
-    def _addresses(cls, value: str | tuple[str, ...]) -> str | tuple[str, ...]:
-        for addr in (value,) if isinstance(value, str) else value:
-            if "@" not in addr or any(c.isspace() or c in ",<>" for c in addr.strip()):
-                raise ValueError(f"{addr!r} is not a mail address (user@host)")
-        return value
-
-    def _given(self, keys: frozenset[str]) -> list[str]:
-        """The ``keys`` whose value is not the default (see :func:`_given`)."""
-        return _given(self, keys)
-
-    @model_validator(mode="after")
-    def _acted_on(self) -> NotifySettings:
-        """Every key acts: mail keys need a server, a login a password, gerrit a URL."""
+    def __post_init__(self) -> None:
+        """Each key is well formed, and every key acts: mail keys need a server, a login a
+        password, gerrit a URL."""
+        _env_name("smtp_password_env", self.smtp_password_env)
+        for key in ("mail_from", "recipients"):
+            value = getattr(self, key)
+            for addr in (value,) if isinstance(value, str) else value:
+                if "@" not in addr or any(c.isspace() or c in ",<>" for c in addr.strip()):
+                    raise _FieldError(key, f"{addr!r} is not a mail address (user@host)")
         if not self.smtp_server.strip():
-            given = self._given(MAIL_KEYS)
+            given = _given(self, MAIL_KEYS)
             if given:
                 raise ValueError(f"{given[0]} needs smtp_server (empty: no mail is sent)")
-            if self.review == "none" and self._given(CHANNEL_KEYS):
-                key = self._given(CHANNEL_KEYS)[0]
+            if self.review == "none" and _given(self, CHANNEL_KEYS):
+                key = _given(self, CHANNEL_KEYS)[0]
                 raise ValueError(f"{key} needs smtp_server or a review driver")
         if self.smtp_user and self.smtp_password_file is None and not self.smtp_password_env:
             raise ValueError("smtp_user needs smtp_password_file or smtp_password_env")
@@ -323,32 +362,30 @@ class NotifySettings(_Section):
             )
         if g.user and g.password_file is None and not g.password_env:
             raise ValueError("gerrit.user needs gerrit.password_file or gerrit.password_env")
-        return self
 
 
-class ReplicationSettings(_Section):
+class ReplicationSettings(_Section, frozen=True):
     """rsync mirrors that receive every new hashed repo, then the moved links, then reports."""
 
     targets: tuple[str, ...] = ()  # "/abs/dir", "host:/path" or "rsync://host/module/path"
-    timeout: float = Field(default=600.0, gt=0)  # seconds per rsync call (and its I/O timeout)
+    timeout: PositiveFloat = 600.0  # seconds per rsync call (and its I/O timeout)
     extra_args: tuple[str, ...] = ()  # e.g. ["--bwlimit=10m", "-e", "ssh -i /key"]
 
-    @field_validator("targets")
-    @classmethod
-    def _usable_targets(cls, targets: tuple[str, ...]) -> tuple[str, ...]:
-        for target in targets:
+    def __post_init__(self) -> None:
+        for target in self.targets:
             remote = "://" in target or ":" in target.split("/", 1)[0]
             if not target.strip() or target.startswith("-") or not target.isprintable():
-                raise ValueError(f"target {target!r}: not a usable rsync destination")
+                raise _FieldError("targets", f"target {target!r}: not a usable rsync destination")
             if not remote and not Path(target).is_absolute():
-                raise ValueError(f"target {target!r}: a local target must be an absolute path")
-        return targets
+                raise _FieldError(
+                    "targets", f"target {target!r}: a local target must be an absolute path"
+                )
 
 
 STABLE_PHASES = ("candidate", "testing", "release")
 
 
-class StableSettings(_Section):
+class StableSettings(_Section, frozen=True):
     """Stable (tag) builds: the build system, the phase tags, the votes and the signing key.
 
     ``driver`` is ``local`` (trunkline builds and keeps tags itself) or ``koji`` (a
@@ -367,91 +404,52 @@ class StableSettings(_Section):
     tag_pattern: str = "cloud9s-openstack-{release}-{phase}"
     target_pattern: str = "cloud9s-openstack-{release}-el9s"
     dist: str = ".el9s"
-    task_timeout: float = Field(default=3600.0, gt=0)  # seconds a build/tag task may take
-    poll_interval: float = Field(default=5.0, gt=0)  # koji: seconds between task polls
-    rules: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    task_timeout: PositiveFloat = 3600.0  # seconds a build/tag task may take
+    poll_interval: PositiveFloat = 5.0  # koji: seconds between task polls
+    rules: dict[str, tuple[str, ...]] = field(default_factory=dict)
     gpg_key: str = ""  # key id or fingerprint signing the release phase (local)
     gpg_home: Path | None = None  # GNUPGHOME holding the key; None: gpg's default
     gpg_passphrase_file: Path | None = None  # None: gpg-agent supplies the passphrase
     review_url: str = ""  # metadata repo receiving refs/for/<branch>; empty: [packages] path
     review_branch: str = "master"  # the metadata branch a review targets
 
-    @field_validator("tag_pattern")
-    @classmethod
-    def _tag_pattern(cls, pattern: str) -> str:
-        if "{release}" not in pattern or "{phase}" not in pattern:
-            raise ValueError("must contain {release} and {phase}")
-        return pattern
-
-    @field_validator("target_pattern")
-    @classmethod
-    def _target_pattern(cls, pattern: str) -> str:
-        if "{release}" not in pattern or "{phase}" in pattern:
-            raise ValueError("must contain {release} (and no {phase})")
-        return pattern
-
-    @field_validator("hub_url")
-    @classmethod
-    def _hub_url(cls, url: str, info: ValidationInfo) -> str:
-        driver = info.data.get("driver")
-        if driver == "koji" and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", url):
-            raise ValueError("expected the hub's http:// or https:// URL (driver koji)")
-        if driver == "local" and url:
-            raise ValueError("only for driver koji (driver local has no hub)")
-        return url
-
-    @field_validator("koji_user", "koji_password_file")
-    @classmethod
-    def _koji_only(cls, value: object, info: ValidationInfo) -> object:
-        if value and info.data.get("driver") != "koji":
-            raise ValueError("only for driver koji")
-        return value
-
-    @field_validator("rules")
-    @classmethod
-    def _rule_phases(cls, rules: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
-        for phase in rules:
-            if phase not in STABLE_PHASES[1:]:
-                raise ValueError(f"{phase!r}: expected testing or release")
-        return rules
-
-    @field_validator("gpg_key")
-    @classmethod
-    def _key_local_only(cls, key: str, info: ValidationInfo) -> str:
-        if key and info.data.get("driver") == "koji":
-            raise ValueError("driver koji: Koji never signs (the hub's signing service does)")
-        return key
-
-    @field_validator("dist")
-    @classmethod
-    def _dist_local_only(cls, dist: str, info: ValidationInfo) -> str:
-        if info.data.get("driver") == "koji" and dist != cls.model_fields["dist"].default:
-            raise ValueError("only for driver local (with koji the hub's build tag sets it)")
-        return dist
-
-    @field_validator("poll_interval")
-    @classmethod
-    def _poll_koji_only(cls, seconds: float, info: ValidationInfo) -> float:
-        default = cls.model_fields["poll_interval"].default
-        if info.data.get("driver") != "koji" and seconds != default:
-            raise ValueError("only for driver koji (local builds finish before build returns)")
-        return seconds
-
-    @model_validator(mode="after")
-    def _koji_needs_hub(self) -> StableSettings:
-        if self.driver == "koji" and not self.hub_url:
+    def __post_init__(self) -> None:
+        """Each key is checked in the order of the fields; keys of the other driver are refused."""
+        koji = self.driver == "koji"
+        if koji and not self.hub_url:
             raise ValueError("hub_url: missing (driver koji needs the hub's URL)")
-        return self
+        if koji and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", self.hub_url):
+            raise _FieldError("hub_url", "expected the hub's http:// or https:// URL (driver koji)")
+        if not koji and self.hub_url:
+            raise _FieldError("hub_url", "only for driver koji (driver local has no hub)")
+        for key in ("koji_user", "koji_password_file"):
+            if getattr(self, key) and not koji:
+                raise _FieldError(key, "only for driver koji")
+        if "{release}" not in self.tag_pattern or "{phase}" not in self.tag_pattern:
+            raise _FieldError("tag_pattern", "must contain {release} and {phase}")
+        if "{release}" not in self.target_pattern or "{phase}" in self.target_pattern:
+            raise _FieldError("target_pattern", "must contain {release} (and no {phase})")
+        if koji and self.dist != _default(StableSettings, "dist"):
+            raise _FieldError(
+                "dist", "only for driver local (with koji the hub's build tag sets it)"
+            )
+        if not koji and self.poll_interval != _default(StableSettings, "poll_interval"):
+            raise _FieldError(
+                "poll_interval", "only for driver koji (local builds finish before build returns)"
+            )
+        for phase in self.rules:
+            if phase not in STABLE_PHASES[1:]:
+                raise _FieldError("rules", f"{phase!r}: expected testing or release")
+        if self.gpg_key and koji:
+            raise _FieldError(
+                "gpg_key", "driver koji: Koji never signs (the hub's signing service does)"
+            )
+        for key in ("gpg_home", "gpg_passphrase_file"):
+            if getattr(self, key) is not None and not self.gpg_key:
+                raise _FieldError(key, "needs gpg_key")
 
-    @field_validator("gpg_home", "gpg_passphrase_file")
-    @classmethod
-    def _needs_key(cls, value: Path | None, info: ValidationInfo) -> Path | None:
-        if value is not None and not info.data.get("gpg_key"):
-            raise ValueError("needs gpg_key")
-        return value
 
-
-class UcSettings(_Section):
+class UcSettings(_Section, frozen=True):
     """Upper-constraints report and proposals (``trunkline uc``).
 
     ``source``: the default ``--uc`` (a path, an http(s) URL or ``REPO@REF``); empty
@@ -469,42 +467,32 @@ class UcSettings(_Section):
     release: str = "master"
     python: str = "3.12"
     current: bool = True
-    repos: dict[str, str] = Field(default_factory=dict)
+    repos: dict[str, str] = field(default_factory=dict)
     repo_files: tuple[str, ...] = ()
     review_remote: str = "review"
 
-    @field_validator("python")
-    @classmethod
-    def _python(cls, python: str) -> str:
-        if not re.fullmatch(r"3\.\d{1,2}", python):
-            raise ValueError("expected a Python version like 3.12")
-        return python
-
-    @field_validator("repos")
-    @classmethod
-    def _repos(cls, repos: dict[str, str]) -> dict[str, str]:
-        for name, url in repos.items():
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"3\.\d{1,2}", self.python):
+            raise _FieldError("python", "expected a Python version like 3.12")
+        for name, url in self.repos.items():
             if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
-                raise ValueError(f"repo id {name!r}: expected letters, digits, . _ -")
+                raise _FieldError("repos", f"repo id {name!r}: expected letters, digits, . _ -")
             if not url.startswith(("file:///", "http://", "https://", "/")):
-                raise ValueError(
-                    f"repo {name!r}: {url!r} is not an absolute path, file:// or http(s) URL"
+                raise _FieldError(
+                    "repos",
+                    f"repo {name!r}: {url!r} is not an absolute path, file:// or http(s) URL",
                 )
-        return repos
-
-    @field_validator("repo_files")
-    @classmethod
-    def _repo_files(cls, files: tuple[str, ...]) -> tuple[str, ...]:
-        for url in files:
+        for url in self.repo_files:
             if not url.startswith(("file:///", "http://", "https://", "/")):
-                raise ValueError(f"{url!r} is not an absolute path, file:// or http(s) URL")
-        return files
+                raise _FieldError(
+                    "repo_files", f"{url!r} is not an absolute path, file:// or http(s) URL"
+                )
 
 
 WEBHOOK_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
-class WebhookSettings(_Section):
+class WebhookSettings(_Section, frozen=True):
     """One webhook receiver of events (``[[events.webhooks]]``): outbox channel ``webhook:<name>``.
 
     Exactly one of ``secret`` and ``secret_file`` (a file holding the secret, read when
@@ -517,35 +505,18 @@ class WebhookSettings(_Section):
     secret_file: Path | None = None
     topics: tuple[str, ...] = ("*",)  # fnmatch patterns of the topics it receives
 
-    @field_validator("name")
-    @classmethod
-    def _name(cls, name: str) -> str:
-        if not WEBHOOK_NAME.fullmatch(name):
-            raise ValueError("expected 1-64 letters, digits, '_', '.', '-'")
-        return name
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, url: str) -> str:
-        if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", url):
-            raise ValueError("expected an http:// or https:// URL")
-        return url
-
-    @model_validator(mode="after")
-    def _one_secret(self) -> WebhookSettings:
+    def __post_init__(self) -> None:
+        if not WEBHOOK_NAME.fullmatch(self.name):
+            raise _FieldError("name", "expected 1-64 letters, digits, '_', '.', '-'")
+        if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", self.url):
+            raise _FieldError("url", "expected an http:// or https:// URL")
+        if not self.topics or not all(t.strip() for t in self.topics):
+            raise _FieldError("topics", "expected a non-empty list of topic patterns")
         if (self.secret_file is None) == (not self.secret):
             raise ValueError("give exactly one of 'secret' and 'secret_file'")
-        return self
-
-    @field_validator("topics")
-    @classmethod
-    def _topics(cls, topics: tuple[str, ...]) -> tuple[str, ...]:
-        if not topics or not all(t.strip() for t in topics):
-            raise ValueError("expected a non-empty list of topic patterns")
-        return topics
 
 
-class EventsSettings(_Section):
+class EventsSettings(_Section, frozen=True):
     """Events out: the AMQP bus and webhooks (``trunkline.events``); nothing is sent when empty.
 
     Retries of every event channel follow ``retry_*``: ``retry_base * 2**(n-1)``
@@ -555,39 +526,28 @@ class EventsSettings(_Section):
 
     amqp_url: str = ""  # amqp://user:pass@host:5672/vhost; empty: no bus
     exchange: str = "trunkline"  # a durable topic exchange, declared on connect
-    amqp_timeout: float = Field(default=10.0, gt=0)  # seconds: connect, publish confirm
-    webhook_timeout: float = Field(default=10.0, gt=0)  # seconds per POST
+    amqp_timeout: PositiveFloat = 10.0  # seconds: connect, publish confirm
+    webhook_timeout: PositiveFloat = 10.0  # seconds per POST
     webhooks: tuple[WebhookSettings, ...] = ()
-    retry_base: int = Field(default=30, ge=1)  # seconds
-    retry_cap: int = Field(default=3600, ge=1)  # seconds
-    retry_max_attempts: int = Field(default=30, ge=1)
-    deliver_interval: float = Field(default=30.0, gt=0)  # seconds between delivery passes
+    retry_base: PositiveInt = 30  # seconds
+    retry_cap: PositiveInt = 3600  # seconds
+    retry_max_attempts: PositiveInt = 30
+    deliver_interval: PositiveFloat = 30.0  # seconds between delivery passes
 
-    @field_validator("amqp_url")
-    @classmethod
-    def _amqp(cls, url: str) -> str:
-        if url and not re.fullmatch(r"amqps?://\S+", url):
-            raise ValueError("expected amqp://user:password@host:port/vhost (or amqps://)")
-        return url
-
-    @field_validator("exchange")
-    @classmethod
-    def _exchange(cls, name: str) -> str:
-        if not re.fullmatch(r"[A-Za-z0-9_.:-]{1,127}", name):
-            raise ValueError("expected 1-127 letters, digits, '_', '.', ':', '-'")
-        return name
-
-    @field_validator("webhooks")
-    @classmethod
-    def _unique(cls, hooks: tuple[WebhookSettings, ...]) -> tuple[WebhookSettings, ...]:
-        names = [h.name for h in hooks]
+    def __post_init__(self) -> None:
+        if self.amqp_url and not re.fullmatch(r"amqps?://\S+", self.amqp_url):
+            raise _FieldError(
+                "amqp_url", "expected amqp://user:password@host:port/vhost (or amqps://)"
+            )
+        if not re.fullmatch(r"[A-Za-z0-9_.:-]{1,127}", self.exchange):
+            raise _FieldError("exchange", "expected 1-127 letters, digits, '_', '.', ':', '-'")
+        names = [h.name for h in self.webhooks]
         for name in names:
             if names.count(name) > 1:
-                raise ValueError(f"webhook name {name!r} used twice")
-        return hooks
+                raise _FieldError("webhooks", f"webhook name {name!r} used twice")
 
 
-class ForgeHookSettings(_Section):
+class ForgeHookSettings(_Section, frozen=True):
     """The shared secret of one forge's push hooks (``[hooks.<forge>]``); empty: refused.
 
     GitHub, Gitea and Forgejo sign the body with it (HMAC-SHA256); GitLab sends it
@@ -601,15 +561,12 @@ class ForgeHookSettings(_Section):
     username: str = "gerrit"  # gerrit only
     url: str = ""  # gerrit only
 
-    @field_validator("secret_file")
-    @classmethod
-    def _one_secret(cls, path: Path | None, info: ValidationInfo) -> Path | None:
-        if path is not None and info.data.get("secret"):
-            raise ValueError("give one of 'secret' and 'secret_file', not both")
-        return path
+    def __post_init__(self) -> None:
+        if self.secret_file is not None and self.secret:
+            raise _FieldError("secret_file", "give one of 'secret' and 'secret_file', not both")
 
 
-class HooksSettings(_Section):
+class HooksSettings(_Section, frozen=True):
     """Push hooks in (``POST /api/hooks/<forge>``): per-forge secrets and the queue bound."""
 
     github: ForgeHookSettings = ForgeHookSettings()
@@ -617,18 +574,18 @@ class HooksSettings(_Section):
     gitea: ForgeHookSettings = ForgeHookSettings()
     forgejo: ForgeHookSettings = ForgeHookSettings()
     gerrit: ForgeHookSettings = ForgeHookSettings()
-    queue_size: int = Field(default=1000, ge=1)  # pending requests; past it: 429
-    package_cache: float = Field(default=60.0, ge=0)  # seconds the API keeps the package list
+    queue_size: PositiveInt = 1000  # pending requests; past it: 429
+    package_cache: NonNegativeFloat = 60.0  # seconds the API keeps the package list
 
 
-class ServeSettings(_Section):
+class ServeSettings(_Section, frozen=True):
     """``trunkline build --serve``: the builder as a service."""
 
-    poll_interval: float = Field(default=300.0, gt=0)  # seconds between full cycles
-    hook_interval: float = Field(default=1.0, gt=0)  # seconds between looks at the hook queue
+    poll_interval: PositiveFloat = 300.0  # seconds between full cycles
+    hook_interval: PositiveFloat = 1.0  # seconds between looks at the hook queue
 
 
-class WorkersSettings(_Section):
+class WorkersSettings(_Section, frozen=True):
     """Remote build workers (``trunkline worker``) through a broker; empty ``broker_url``: local.
 
     With ``broker_url`` set, every build job is sent to ``queue`` on the broker and built by a
@@ -642,36 +599,21 @@ class WorkersSettings(_Section):
     token: str = ""  # shared secret of the builder and its workers (needed with broker_url)
     listen: str = "127.0.0.1:8780"  # host:port of the builder's artifact server
 
-    @field_validator("broker_url")
-    @classmethod
-    def _amqp(cls, url: str) -> str:
-        if url and not url.startswith(("amqp://", "amqps://")):
-            raise ValueError(f"{url!r}: expected an amqp:// or amqps:// URL")
-        return url
-
-    @field_validator("queue")
-    @classmethod
-    def _queue(cls, queue: str) -> str:
-        if queue and not QUEUE_NAME.fullmatch(queue):
-            raise ValueError(f"{queue!r}: expected build.<arch>.<driver>[.<pool>]")
-        return queue
-
-    @field_validator("listen")
-    @classmethod
-    def _listen(cls, listen: str) -> str:
-        host, sep, port = listen.rpartition(":")
+    def __post_init__(self) -> None:
+        if self.broker_url and not self.broker_url.startswith(("amqp://", "amqps://")):
+            raise _FieldError(
+                "broker_url", f"{self.broker_url!r}: expected an amqp:// or amqps:// URL"
+            )
+        if self.queue and not QUEUE_NAME.fullmatch(self.queue):
+            raise _FieldError("queue", f"{self.queue!r}: expected build.<arch>.<driver>[.<pool>]")
+        host, sep, port = self.listen.rpartition(":")
         if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
-            raise ValueError(f"{listen!r}: expected host:port, e.g. 0.0.0.0:8780")
-        return listen
-
-    @model_validator(mode="after")
-    def _token_needed(self) -> WorkersSettings:
+            raise _FieldError("listen", f"{self.listen!r}: expected host:port, e.g. 0.0.0.0:8780")
         if self.broker_url and len(self.token) < 16:
             raise ValueError("token: at least 16 characters are needed with broker_url")
-        return self
 
 
-class Settings(_Section):
+class Settings(_Section, frozen=True):
     """The whole configuration of one builder."""
 
     builder: BuilderSettings = BuilderSettings()
@@ -758,28 +700,84 @@ def _resolve_secret_files(raw: dict[str, Any], base: Path) -> None:
             section["secret_file"] = str((base / value).resolve())
 
 
-def _describe(err: ValidationError, path: Path | str) -> str:
-    first = err.errors()[0]
-    key = ".".join(str(p) for p in first["loc"]) or "(top level)"
-    kind = first["type"]
-    if kind == "extra_forbidden":
-        return f"{path}: unknown key '{key}'"
-    if kind == "missing":
-        return f"{path}: missing key '{key}'"
-    got = first.get("input")
-    return f"{path}: key '{key}': {first['msg']} (got {got!r})"
+_AT = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]")
+_UNKNOWN = re.compile(r"Object contains unknown field `(.+)`")
+_MISSING = re.compile(r"Object missing required field `(.+)`")
+_ABSENT = object()
+
+
+def _location(err: msgspec.ValidationError) -> tuple[str, list[str | int]]:
+    """msgspec's message and where it points: ``"msg - at `$.a.b[0]`"`` -> ``msg, [a, b, 0]``.
+
+    A section's :class:`_FieldError` (the error's cause) adds the key it names.
+    """
+    text = str(err)
+    message, sep, where = text.rpartition(" - at `")
+    if not sep:
+        message, where = text, ""
+    where = where.rstrip("`").partition("[...]")[0]  # "[...]": inside a table; it stops there
+    loc: list[str | int] = [name if name else int(index) for name, index in _AT.findall(where)]
+    if isinstance(err.__cause__, _FieldError):
+        loc.append(err.__cause__.field)
+    return message, loc
+
+
+def _key_type(loc: list[str | int]) -> Any:
+    """The declared type of the key at ``loc`` (``Literal[...]``, ``int``...), or None."""
+    kind: Any = Settings
+    for part in loc:
+        if isinstance(kind, type) and issubclass(kind, _Section) and isinstance(part, str):
+            kind = get_type_hints(kind).get(part)
+        elif get_origin(kind) is tuple and isinstance(part, int):
+            kind = get_args(kind)[0]
+        else:
+            return None
+    return kind
+
+
+def _value_at(raw: Any, loc: list[str | int]) -> Any:
+    """The raw value at ``loc``, or ``_ABSENT`` (a default, or a key of a dict)."""
+    for part in loc:
+        in_table = isinstance(raw, dict) and isinstance(part, str) and part in raw
+        in_array = isinstance(raw, list | tuple) and isinstance(part, int) and part < len(raw)
+        if not (in_table or in_array):
+            return _ABSENT
+        raw = raw[part]
+    return raw
+
+
+def _describe(err: msgspec.ValidationError, path: Path | str, raw: dict[str, Any]) -> str:
+    """One line naming the file, the key and what was expected (msgspec's error reworded)."""
+    message, loc = _location(err)
+    key = ".".join(str(p) for p in loc)
+    unknown, missing = _UNKNOWN.fullmatch(message), _MISSING.fullmatch(message)
+    if unknown or missing:
+        found = unknown or missing
+        assert found is not None
+        name = ".".join(filter(None, (key, found.group(1))))
+        return f"{path}: {'unknown' if unknown else 'missing'} key '{name}'"
+    kind = _key_type(loc)
+    if message.startswith("Invalid enum value") and get_origin(kind) is Literal:
+        message = "expected one of " + ", ".join(repr(v) for v in get_args(kind))
+    else:  # "Expected `int`, got `str`" -> "expected `int`" (the value follows)
+        message = re.sub(r", got `\w+`$", "", message)
+        message = message.replace("`object`", "a table").replace("`array`", "an array")
+        message = message[:1].lower() + message[1:]
+    got = _value_at(raw, loc)
+    shown = "" if got is _ABSENT or isinstance(got, dict) else f" (got {got!r})"
+    return f"{path}: key '{key or '(top level)'}': {message}{shown}"
 
 
 def settings_from_dict(raw: dict[str, Any], *, source: str = "<config>") -> Settings:
-    """Validate a raw mapping into Settings.
+    """Validate a raw mapping (TOML-shaped: tables, arrays, strings) into Settings.
 
     Raises:
         ConfigError: a key is unknown, missing or has a bad value; names the key.
     """
     try:
-        return Settings.model_validate(raw)
-    except ValidationError as err:
-        raise ConfigError(_describe(err, source)) from None
+        return msgspec.convert(raw, Settings, dec_hook=_decode)
+    except msgspec.ValidationError as err:
+        raise ConfigError(_describe(err, source, raw)) from None
 
 
 def load_settings(path: Path) -> Settings:
@@ -825,10 +823,11 @@ def apply_overrides(settings: Settings, overrides: tuple[str, ...]) -> Settings:
     """
     if not overrides:
         return settings
-    # keys are checked against every key, but only what was given is re-validated: the
-    # sections' "is this key used?" checks look at the keys set, not at the defaults
-    known = settings.model_dump()
-    raw = settings.model_dump(exclude_unset=True)
+    # keys are checked against every key, but only what differs from a default is
+    # re-validated: the sections' "is this key used?" checks look at values that differ
+    # from the defaults (``_given``), so a default written out would change nothing
+    known = settings.to_dict()
+    raw = settings.to_dict(defaults=False)
     for item in overrides:
         dotted, sep, text = item.partition("=")
         path = dotted.split(".")

@@ -221,8 +221,8 @@ def test_an_unusable_keytab_is_a_config_error(realms: Realms, tmp_path: Path) ->
 @pytest.mark.parametrize(
     ("api", "message"),
     [
-        ({"kerberos_keytab": "http.keytab"}, "key 'api.kerberos_keytab': Value error, must be"),
-        ({"kerberos_principal": SERVICE}, "key 'api.kerberos_principal': Value error, needs"),
+        ({"kerberos_keytab": "http.keytab"}, "key 'api.kerberos_keytab': must be"),
+        ({"kerberos_principal": SERVICE}, "key 'api.kerberos_principal': needs"),
     ],
 )
 def test_kerberos_settings_are_checked(api: dict[str, str], message: str) -> None:

@@ -112,3 +112,4 @@ def test_a_measured_cycle_builds_and_leaves_rpm_libraries_to_the_helpers(tmp_pat
     assert result["statuses"] == {"SUCCESS": 3}
     assert result["commands"]["rpmbuild"] == 6  # the SRPM and the RPMs of each
     assert result["helped_loaded"] == []
+    assert result["pydantic_loaded"] is False  # config is msgspec's (issue 10: memory)

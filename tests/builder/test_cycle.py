@@ -13,6 +13,7 @@ from sqlalchemy import select
 from tests.builder.cycle_world import CycleWorld, make_cycle_world
 from trunkline.builder.cycle import BuildCycle, CycleOptions
 from trunkline.builder.lock import BuilderLock
+from trunkline.config import settings_from_dict
 from trunkline.db.models import BuildStatus, CIVote, Commit
 from trunkline.errors import ConfigError, InputError, LockedError, UnknownPackageError
 
@@ -184,9 +185,9 @@ def test_dev_mode_builds_a_local_checkout_with_uncommitted_changes(world: CycleW
 
 
 def test_a_bad_driver_config_stops_the_run_before_anything_is_built(world: CycleWorld) -> None:
-    raw = world.settings().model_dump()
+    raw = world.settings().to_dict()
     raw["build"]["driver"] = "mock"  # without [build.mock] config
-    settings = type(world.settings()).model_validate(raw)
+    settings = settings_from_dict(raw)
     with pytest.raises(ConfigError, match=r"^\[build.mock\] config: required"):
         BuildCycle(settings).run(CycleOptions())
     assert not (settings.builder.repos_path / "current").exists()

@@ -6,7 +6,8 @@ rpm and specfile when a spec is read or built (by the builder's spec helper
 process, never the builder itself), jinja2 when reports are rendered,
 createrepo_c when a repo is published, alembic when the schema is behind, pbr
 (and setuptools) for pbr projects only; pygit2 never (refs are read from git's
-files, commits by git) — and the scale benchmark's measured child
+files, commits by git); pydantic only by the API (the config is msgspec's: pydantic's
+core alone is ~10 MB of the builder's peak) — and the scale benchmark's measured child
 must not load pytest. Checked in a fresh interpreter, since this one has them all.
 """
 
@@ -21,6 +22,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = (
     "rpm", "specfile", "jinja2", "createrepo_c", "alembic", "pbr", "setuptools", "pytest", "pygit2",
+    "pydantic", "pydantic_core",
 )  # fmt: skip
 
 
@@ -33,7 +35,13 @@ def _loaded(module: str) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    "module", ["trunkline.builder.cycle", "trunkline.upstream.poll", "benchmarks.scale.tl_child"]
+    "module",
+    [
+        "trunkline.builder.cycle",
+        "trunkline.upstream.poll",
+        "benchmarks.scale.tl_child",
+        "trunkline.cli.build",
+    ],
 )
 def test_importing_the_poll_path_loads_no_heavy_library(module: str) -> None:
     assert _loaded(module) & set(HEAVY) == set()

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from tests.builder.cycle_world import CycleWorld, make_cycle_world
 from trunkline.builder.cycle import BuildCycle, CycleOptions
+from trunkline.config import settings_from_dict
 from trunkline.db.models import BuildStatus, Commit, InstallStatus
 
 pytestmark = pytest.mark.slow
@@ -41,9 +42,9 @@ def test_an_uninstallable_build_is_recorded_and_the_policy_decides_about_current
     world: CycleWorld, policy: str
 ) -> None:
     settings = world.settings()
-    raw = settings.model_dump()
+    raw = settings.to_dict()
     raw["install_check"] = {"enabled": True, "policy": policy}
-    settings = type(settings).model_validate(raw)
+    settings = settings_from_dict(raw)
     repos = settings.builder.repos_path
     cycle = BuildCycle(settings)
     cycle.run(CycleOptions())
@@ -96,8 +97,8 @@ def test_a_dependency_from_the_configured_base_repos_makes_the_build_installable
 ) -> None:
     base = make_base_repo(tmp_path, "libmissing = 2.1")
     require_missing_package(world)
-    raw = world.settings().model_dump()
+    raw = world.settings().to_dict()
     raw["install_check"] = {"enabled": True, "base_repos": [base.as_uri()]}
-    cycle = BuildCycle(type(world.settings()).model_validate(raw))
+    cycle = BuildCycle(settings_from_dict(raw))
     cycle.run(CycleOptions(packages=("alpha",)))
     assert newest(cycle, "alpha").install_status is InstallStatus.INSTALLABLE

@@ -9,6 +9,7 @@ import pytest
 
 from tests.builder.cycle_world import make_cycle_world
 from trunkline.builder.cycle import BuildCycle, CycleOptions
+from trunkline.config import settings_from_dict
 
 pytestmark = pytest.mark.slow
 
@@ -17,9 +18,9 @@ def test_each_build_is_pushed_to_the_mirror_and_its_links_resolve_there(tmp_path
     world = make_cycle_world(tmp_path, ("alpha", "beta"))
     mirror = tmp_path / "mirror"
     mirror.mkdir()
-    raw = world.settings().model_dump()
+    raw = world.settings().to_dict()
     raw["replication"] = {"targets": [str(mirror)]}
-    settings = type(world.settings()).model_validate(raw)
+    settings = settings_from_dict(raw)
     cycle = BuildCycle(settings)
     cycle.run(CycleOptions())
     world.break_upstream("alpha")

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from tests.builder.cycle_world import make_cycle_world
 from trunkline.builder.cycle import BuildCycle, CycleOptions
+from trunkline.config import settings_from_dict
 from trunkline.db.models import BuildStatus, Commit
 
 pytestmark = pytest.mark.slow
@@ -23,9 +24,9 @@ def test_a_timed_out_build_is_retried_next_run_then_failed_after_maxretries(
     dg.commit(
         "slow build", {"alpha.spec": spec.read_text().replace("%build\n", "%build\nsleep 30\n")}
     )
-    raw = world.settings(maxretries=1).model_dump()
+    raw = world.settings(maxretries=1).to_dict()
     raw["build"]["timeout"] = 2.0
-    settings = type(world.settings()).model_validate(raw)
+    settings = settings_from_dict(raw)
     cycle = BuildCycle(settings)
 
     first = cycle.run(CycleOptions())

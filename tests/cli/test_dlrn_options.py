@@ -111,7 +111,7 @@ def test_config_override(sandbox: Sandbox) -> None:
     cases = {
         "builder.workerz=2": "unknown key 'builder.workerz'",
         "nosection.workers=2": "unknown section 'nosection'",
-        "builder.workers=many": "key 'builder.workers': Input should be a valid integer",
+        "builder.workers=many": "key 'builder.workers': expected `int` (got 'many')",
         "builder.workers": "expected SECTION.KEY=VALUE",
     }
     for item, message in cases.items():

@@ -24,7 +24,7 @@ ORDER = ("build.queued", "build.started", "build.finished", "repo.published", "p
 
 
 def with_events(settings: Settings, **events: Any) -> Settings:
-    raw = settings.model_dump()
+    raw = settings.to_dict()
     raw["events"] = events
     raw["install_check"]["enabled"] = False  # dnf is not the subject here
     return settings_from_dict(raw)

@@ -36,7 +36,7 @@ def test_webhook_deliveries_are_signed_retried_and_logged(
 ) -> None:
     secret_file = tmp_path / "hook.secret"
     secret_file.write_text(SECRET + "\n")
-    raw = world.settings().model_dump()
+    raw = world.settings().to_dict()
     raw["events"] = {
         "webhooks": [
             {
@@ -80,7 +80,7 @@ def test_webhook_deliveries_are_signed_retried_and_logged(
 
 
 def test_a_wrong_secret_is_refused_by_the_receiver(world: CycleWorld, receiver: Receiver) -> None:
-    raw = world.settings().model_dump()
+    raw = world.settings().to_dict()
     raw["events"] = {"webhooks": [{"name": "ci", "url": receiver.url, "secret": "wrong"}]}
     settings = settings_from_dict(raw)
     BuildCycle(settings).run(CycleOptions(packages=("alpha",)))
@@ -126,18 +126,10 @@ def test_every_setting_acts_routes_and_policy(tmp_path: Path) -> None:
     assert not routes["webhook:ci"].wants("build.finished")
     policy = retry_policy(s)
     assert [policy.delay(n) for n in (1, 2, 3)] == [5, 7, 7] and policy.max_attempts == 2
-    missing = s.model_copy(
-        update={
-            "events": s.events.model_copy(
-                update={
-                    "webhooks": (
-                        s.events.webhooks[0].model_copy(
-                            update={"secret": "", "secret_file": tmp_path / "no"}
-                        ),
-                    )
-                }
-            )
-        }
+    missing = s.replace(
+        events=s.events.replace(
+            webhooks=(s.events.webhooks[0].replace(secret="", secret_file=tmp_path / "no"),)
+        )
     )
     with pytest.raises(ConfigError, match="secret_file: cannot read"):
         event_senders(missing, session_factory(open_database(f"sqlite:///{tmp_path}/x.db")))

@@ -136,9 +136,7 @@ def test_retry_is_not_a_failure(world: CycleWorld) -> None:
     cycle = BuildCycle(world.settings(), senders={}, router=ftbfs_router())
     cycle.run(CycleOptions())
     world.upstream_commit("alpha", "Slow build")
-    slow = world.settings().model_copy(
-        update={"build": world.settings().build.model_copy(update={"timeout": 0.001})}
-    )
+    slow = world.settings().replace(build=world.settings().build.replace(timeout=0.001))
     report = BuildCycle(slow, senders={}, router=ftbfs_router()).run(CycleOptions())
     assert [o.status for o in report.outcomes] == [BuildStatus.RETRY]
     assert periods(cycle) == [] and messages(cycle) == []

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from tests.builder.cycle_world import CycleWorld, make_cycle_world
 from tests.peervenv import dlrn_peer
 from trunkline.builder.cycle import BuildCycle, CycleOptions
-from trunkline.config import Settings
+from trunkline.config import Settings, settings_from_dict
 from trunkline.db.models import BuildStatus, Commit
 from trunkline.metadata.sources import make_source
 from trunkline.publish.commitfile import DLRN_FIELDS, commit_record
@@ -78,9 +78,9 @@ class History:
 
 
 def slow_settings(world: CycleWorld, **builder: Any) -> Settings:
-    raw = world.settings(**builder).model_dump()
+    raw = world.settings(**builder).to_dict()
     raw["build"]["timeout"] = 10.0
-    return Settings.model_validate(raw)
+    return settings_from_dict(raw)
 
 
 def dlrn_packages(

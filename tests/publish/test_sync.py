@@ -123,7 +123,7 @@ def test_without_targets_nothing_is_pushed_and_bad_targets_are_refused(history: 
     with pytest.raises(ConfigError) as err:
         history.settings(replication={"targets": ["relative/dir"]})
     assert str(err.value) == (
-        "<config>: key 'replication.targets': Value error, target 'relative/dir': "
+        "<config>: key 'replication.targets': target 'relative/dir': "
         "a local target must be an absolute path (got ['relative/dir'])"
     )
 

@@ -74,9 +74,7 @@ def test_broker_down_at_start_and_mid_cycle_jobs_wait_and_each_is_published_once
     broker = Relay(("127.0.0.1", 5672))  # not started: the broker is down
     port = free_port()
     settings = remote_settings(world, queue, port, broker_url=amqp_url(port=broker.port))
-    settings = settings.model_copy(
-        update={"builder": settings.builder.model_copy(update={"workers": 1})}
-    )
+    settings = settings.replace(builder=settings.builder.replace(workers=1))
     worker = WorkerProc(
         tmp_path / "w1", queue, f"http://127.0.0.1:{port}", amqp_url(port=broker.port)
     ).start()

@@ -321,8 +321,8 @@ def _settings(state: AppState, build_env: dict[str, str], overrides: tuple[str, 
     settings = apply_overrides(state.settings(), overrides)
     if build_env:
         env = {**settings.build.env, **build_env}
-        build = settings.build.model_copy(update={"env": env})
-        settings = settings.model_copy(update={"build": build})
+        build = settings.build.replace(env=env)
+        settings = settings.replace(build=build)
     return settings
 
 

@@ -105,7 +105,7 @@ def release_packages(settings: Settings, release: str) -> tuple[Metadata, list[F
     Raises:
         MetadataError: unknown release, or the metadata cannot be read.
     """
-    packages = settings.packages.model_copy(update={"tag": release})
+    packages = settings.packages.replace(tag=release)
     md = load_metadata(
         packages.path,
         ref=packages.ref,
