@@ -44,13 +44,22 @@ def test_empty_config_gets_defaults(tmp_path: Path) -> None:
         ("[build]\nenv = { 'A B' = 'x' }\n", "key 'build.env'"),
         ("[notify]\nsmtp_password = 'x'\n", "unknown key 'notify.smtp_password'"),
         ("[notify]\nsmtp_tls = 'tls'\n", "key 'notify.smtp_tls'"),
-        ("[notify]\nrecipients = ['a@b.org']\n", "recipients needs smtp_server"),
-        ("[notify]\nopt_out = ['nova']\n", "opt_out needs smtp_server"),
-        ("[notify]\nretry_base_seconds = 5\n", "retry_base_seconds needs smtp_server or a"),
-        ("[notify]\nsmtp_server = 'h'\nsmtp_user = 'u'\n", "smtp_user needs smtp_password_file"),
+        ("[notify]\nrecipients = ['a@b.org']\n", "key 'notify.recipients': needs smtp_server"),
+        ("[notify]\nopt_out = ['nova']\n", "key 'notify.opt_out': needs smtp_server"),
+        (
+            "[notify]\nretry_base_seconds = 5\n",
+            "key 'notify.retry_base_seconds': needs smtp_server or a",
+        ),
+        (
+            "[notify]\nsmtp_server = 'h'\nsmtp_user = 'u'\n",
+            "key 'notify.smtp_user': needs smtp_password_file",
+        ),
         ("[notify]\nsmtp_server = 'h'\nmail_from = 'nobody'\n", "'nobody' is not a mail"),
         ("[notify]\nsmtp_server = 'h'\nsmtp_password_env = '1X'\n", "not an environment var"),
-        ("[notify]\nreview = 'gerrit'\n", 'review = "gerrit" needs [notify.gerrit] url'),
+        (
+            "[notify]\nreview = 'gerrit'\n",
+            "key 'notify.gerrit.url': missing (review = \"gerrit\" needs it)",
+        ),
         ("[notify]\nreview = 'github'\n", "key 'notify.review'"),
         ("[notify.gerrit]\nurl = 'https://r.example.org'\n", "used only with review"),
         ("[notify]\nreview = 'gerrit'\ngerrit = { url = 'ssh://r' }\n", "notify.gerrit.url"),
@@ -60,7 +69,7 @@ def test_empty_config_gets_defaults(tmp_path: Path) -> None:
         ),
         (
             "[notify]\nreview = 'gerrit'\ngerrit = { url = 'https://r', user = 'bot' }\n",
-            "gerrit.user needs gerrit.password_file or gerrit.password_env",
+            "key 'notify.gerrit.user': needs gerrit.password_file or gerrit.password_env",
         ),
         # each kind of type error names the key, what was expected and what was given
         ("[builder]\nworkers = 'many'\n", "key 'builder.workers': expected `int` (got 'many')"),
@@ -83,7 +92,10 @@ def test_empty_config_gets_defaults(tmp_path: Path) -> None:
             "key 'events.webhooks.1.url': expected an http:// or https:// URL (got 'h')",
         ),
         # a section's checks see defaults as unset: koji without a hub says what is missing
-        ("[stable]\ndriver = 'koji'\n", "key 'stable': hub_url: missing"),
+        (
+            "[stable]\ndriver = 'koji'\n",
+            "key 'stable.hub_url': missing (driver koji needs the hub's URL)",
+        ),
     ],
 )
 def test_bad_config_names_the_key(tmp_path: Path, text: str, message: str) -> None:
@@ -158,3 +170,34 @@ def test_a_config_written_without_its_defaults_loads_as_the_same(tmp_path: Path)
     fewer = settings.replace(builder=settings.builder.replace(workers=1))
     assert fewer.builder.workers == 1 and settings.builder.workers != 1
     assert fewer.build is settings.build
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "[workers]\nbroker_url = 'amqp://h/'\ntoken = 'hunter2-secret'\n",
+            "key 'workers.token': at least 16 characters are needed with broker_url",
+        ),
+        (
+            "[[events.webhooks]]\nname = 'ci'\nurl = 'http://h/'\nsecret = 7\n",
+            "key 'events.webhooks.0.secret': expected `str`",
+        ),
+    ],
+)
+def test_an_error_on_a_secret_never_shows_its_value(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_settings(write(tmp_path, text))
+    assert str(info.value).endswith(message)
+    assert "hunter2" not in str(info.value) and "got" not in str(info.value)
+
+
+def test_an_override_may_be_spaced_as_in_the_file(tmp_path: Path) -> None:
+    from trunkline.config import apply_overrides
+
+    settings = load_settings(write(tmp_path, ""))
+    assert apply_overrides(settings, ("builder.workers = 2",)).builder.workers == 2
+    spaced = apply_overrides(settings, (' notify.smtp_server = "mail.example.org" ',))
+    assert spaced.notify.smtp_server == "mail.example.org"

@@ -46,7 +46,8 @@ PortOrZero = Annotated[int, Meta(ge=0, le=65535)]
 
 
 class _FieldError(ValueError):
-    """A section's own check failed on one key: ``field`` names it, ``str()`` says why.
+    """A section's own check failed on one key: ``field`` names it (dotted when it is in
+    a sub-section: ``gerrit.url``), ``str()`` says why.
 
     Raised from a section's ``__post_init__``; msgspec wraps it in a
     ``ValidationError`` located at the section, and :func:`_describe` appends
@@ -343,25 +344,26 @@ class NotifySettings(_Section, frozen=True):
         if not self.smtp_server.strip():
             given = _given(self, MAIL_KEYS)
             if given:
-                raise ValueError(f"{given[0]} needs smtp_server (empty: no mail is sent)")
+                raise _FieldError(given[0], "needs smtp_server (empty: no mail is sent)")
             if self.review == "none" and _given(self, CHANNEL_KEYS):
                 key = _given(self, CHANNEL_KEYS)[0]
-                raise ValueError(f"{key} needs smtp_server or a review driver")
+                raise _FieldError(key, "needs smtp_server or a review driver")
         if self.smtp_user and self.smtp_password_file is None and not self.smtp_password_env:
-            raise ValueError("smtp_user needs smtp_password_file or smtp_password_env")
+            raise _FieldError("smtp_user", "needs smtp_password_file or smtp_password_env")
         g = self.gerrit
         if self.review == "gerrit" and not g.url:
-            raise ValueError('review = "gerrit" needs [notify.gerrit] url')
+            raise _FieldError("gerrit.url", 'missing (review = "gerrit" needs it)')
         if self.review == "none" and self.gerrit != GerritSettings():
-            raise ValueError('[notify.gerrit] is used only with review = "gerrit" or "git"')
+            raise _FieldError("gerrit", 'used only with review = "gerrit" or "git"')
         rest = _given(g, GERRIT_REST_KEYS)
         if self.review == "git" and rest:
-            raise ValueError(
-                f'gerrit.{rest[0]} is used only with review = "gerrit" (review = "git" '
-                "talks to no Gerrit: it pushes to the plain review-origin remote)"
+            raise _FieldError(
+                f"gerrit.{rest[0]}",
+                'used only with review = "gerrit" (review = "git" talks to no Gerrit: '
+                "it pushes to the plain review-origin remote)",
             )
         if g.user and g.password_file is None and not g.password_env:
-            raise ValueError("gerrit.user needs gerrit.password_file or gerrit.password_env")
+            raise _FieldError("gerrit.user", "needs gerrit.password_file or gerrit.password_env")
 
 
 class ReplicationSettings(_Section, frozen=True):
@@ -417,7 +419,7 @@ class StableSettings(_Section, frozen=True):
         """Each key is checked in the order of the fields; keys of the other driver are refused."""
         koji = self.driver == "koji"
         if koji and not self.hub_url:
-            raise ValueError("hub_url: missing (driver koji needs the hub's URL)")
+            raise _FieldError("hub_url", "missing (driver koji needs the hub's URL)")
         if koji and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", self.hub_url):
             raise _FieldError("hub_url", "expected the hub's http:// or https:// URL (driver koji)")
         if not koji and self.hub_url:
@@ -610,7 +612,7 @@ class WorkersSettings(_Section, frozen=True):
         if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
             raise _FieldError("listen", f"{self.listen!r}: expected host:port, e.g. 0.0.0.0:8780")
         if self.broker_url and len(self.token) < 16:
-            raise ValueError("token: at least 16 characters are needed with broker_url")
+            raise _FieldError("token", "at least 16 characters are needed with broker_url")
 
 
 class Settings(_Section, frozen=True):
@@ -704,6 +706,7 @@ _AT = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]")
 _UNKNOWN = re.compile(r"Object contains unknown field `(.+)`")
 _MISSING = re.compile(r"Object missing required field `(.+)`")
 _ABSENT = object()
+_SECRET_WORDS = ("token", "secret", "password")  # keys whose value an error never shows
 
 
 def _location(err: msgspec.ValidationError) -> tuple[str, list[str | int]]:
@@ -718,7 +721,7 @@ def _location(err: msgspec.ValidationError) -> tuple[str, list[str | int]]:
     where = where.rstrip("`").partition("[...]")[0]  # "[...]": inside a table; it stops there
     loc: list[str | int] = [name if name else int(index) for name, index in _AT.findall(where)]
     if isinstance(err.__cause__, _FieldError):
-        loc.append(err.__cause__.field)
+        loc.extend(err.__cause__.field.split("."))
     return message, loc
 
 
@@ -764,7 +767,8 @@ def _describe(err: msgspec.ValidationError, path: Path | str, raw: dict[str, Any
         message = message.replace("`object`", "a table").replace("`array`", "an array")
         message = message[:1].lower() + message[1:]
     got = _value_at(raw, loc)
-    shown = "" if got is _ABSENT or isinstance(got, dict) else f" (got {got!r})"
+    secret = any(word in str(loc[-1]) for word in _SECRET_WORDS) if loc else False
+    shown = "" if got is _ABSENT or secret or isinstance(got, dict) else f" (got {got!r})"
     return f"{path}: key '{key or '(top level)'}': {message}{shown}"
 
 
@@ -830,6 +834,7 @@ def apply_overrides(settings: Settings, overrides: tuple[str, ...]) -> Settings:
     raw = settings.to_dict(defaults=False)
     for item in overrides:
         dotted, sep, text = item.partition("=")
+        dotted, text = dotted.strip(), text.strip()  # "builder.workers = 2" as in the file
         path = dotted.split(".")
         if not sep or len(path) < 2 or not all(path):
             raise ConfigError(f"--config-override {item!r}: expected SECTION.KEY=VALUE")

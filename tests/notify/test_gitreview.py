@@ -195,8 +195,11 @@ def test_an_unreachable_remote_is_a_delivery_error(tmp_path: Path) -> None:
     [
         ({}, None),
         ({"topic": "ftbfs", "author": "RDO Trunk <trunk@example.org>"}, None),
-        ({"url": "https://review.example.org"}, 'gerrit.url is used only with review = "gerrit"'),
-        ({"user": "bot", "password_env": "PW"}, "gerrit.password_env is used only with"),
+        (
+            {"url": "https://review.example.org"},
+            "key 'notify.gerrit.url': used only with review = \"gerrit\"",
+        ),
+        ({"user": "bot", "password_env": "PW"}, "key 'notify.gerrit.password_env': used only with"),
     ],
 )
 def test_review_git_takes_the_commit_keys_and_refuses_gerrit_s_rest(
