@@ -63,7 +63,13 @@ def test_json_on_a_bare_mirror_and_a_ref(pbr_repo: GitRepo, tmp_path: Path) -> N
     [
         ("missing", "HEAD", "{d}: not a directory"),
         ("plain", "HEAD", "{d}: not a git repository"),
-        ("repo", "no-such-branch", "{g}: ref 'no-such-branch' names no commit"),
+        ("repo", "no-such-branch", "{d}: ref 'no-such-branch' names no commit"),
+        (
+            "clone",
+            "stable/1.0",
+            "{d}: ref 'stable/1.0' names no commit"
+            " (a remote branch here: use --ref origin/stable/1.0)",
+        ),
     ],
 )
 def test_errors_are_one_line_with_exit_code_6(
@@ -71,12 +77,19 @@ def test_errors_are_one_line_with_exit_code_6(
 ) -> None:
     plain = tmp_path / "plain"
     plain.mkdir()
-    directory = {"missing": tmp_path / "nope", "plain": plain, "repo": pbr_repo.path}[where]
-    git_dir = pbr_repo.path / ".git"
+    pbr_repo.git("branch", "stable/1.0")
+    clone = tmp_path / "clone"  # upstream's branches are origin/<branch> here
+    subprocess.run(["git", "clone", "-q", str(pbr_repo.path), str(clone)], check=True)
+    directory = {
+        "missing": tmp_path / "nope",
+        "plain": plain,
+        "repo": pbr_repo.path,
+        "clone": clone,
+    }[where]
     result = trunkline("upstream-version", str(directory), "--ref", ref, cwd=tmp_path)
     assert result.returncode == 6
     assert result.stdout == ""
-    expected = message.format(d=directory, g=git_dir)
+    expected = message.format(d=directory)
     assert result.stderr == f"trunkline: error: {expected}\n"
 
 
@@ -100,3 +113,16 @@ def test_plain_output_of_the_tag_rule_says_it_is_computed(tmp_path: Path) -> Non
     assert result.stdout.startswith(
         "0.9.3  (tag: next after the tag 0.9.3; nearest version tag v0.9.2 (+1);"
     )
+
+
+def test_a_remote_branch_of_a_clone_is_asked_for_as_origin(
+    pbr_repo: GitRepo, tmp_path: Path
+) -> None:
+    pbr_repo.git("branch", "stable/1.0", "1.0.0.0rc1")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(pbr_repo.path), str(clone)], check=True)
+    result = trunkline(
+        "upstream-version", str(clone), "--ref", "origin/stable/1.0", "--json", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["upstream_version"] == "1.0.0.0rc1"

@@ -23,11 +23,11 @@ import click
 @click.option("--json", "as_json", is_flag=True, help="Print version, source, ref, tag as JSON.")
 def upstream_version_cmd(directory: Path, ref: str, as_json: bool) -> None:
     """Print the RPM Version a build of REF in DIR would get, and the rule that gave it."""
-    from trunkline.upstream.commitview import common_git_dir, resolve_commit
+    from trunkline.upstream.commitview import common_git_dir
     from trunkline.upstream.version import detect_version
 
     git_dir = common_git_dir(directory)
-    sha = resolve_commit(git_dir, ref)
+    sha = _commit(directory, git_dir, ref)
     info = detect_version(git_dir, sha)
     if as_json:
         payload = {
@@ -47,6 +47,32 @@ def upstream_version_cmd(directory: Path, ref: str, as_json: bool) -> None:
     detail = f"{said} {info.upstream}"
     tag = f"; nearest version tag {info.tag} (+{info.distance})" if info.tag else "; no version tag"
     click.echo(f"{info.version}  ({info.source}: {detail}{tag}; commit {sha[:12]})")
+
+
+def _commit(directory: Path, git_dir: Path, ref: str) -> str:
+    """The commit ``ref`` names in ``git_dir``.
+
+    A clone keeps upstream's branches as ``origin/<branch>`` only (``stable/2025.1``
+    is not a local branch there), so when that is what ``ref`` missed, the error
+    says which ref to give.
+
+    Raises:
+        SourceError: ``ref`` names no commit; names DIR as the user gave it.
+    """
+    from trunkline.errors import SourceError
+    from trunkline.upstream.commitview import resolve_commit
+
+    try:
+        return resolve_commit(git_dir, ref)
+    except SourceError:
+        pass
+    hint = ""
+    try:
+        resolve_commit(git_dir, f"refs/remotes/origin/{ref}")
+        hint = f" (a remote branch here: use --ref origin/{ref})"
+    except SourceError:
+        pass
+    raise SourceError(f"{directory}: ref {ref!r} names no commit{hint}")
 
 
 def register(group: click.Group) -> None:
