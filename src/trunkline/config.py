@@ -345,9 +345,9 @@ class NotifySettings(_Section, frozen=True):
             given = _given(self, MAIL_KEYS)
             if given:
                 raise _FieldError(given[0], "needs smtp_server (empty: no mail is sent)")
-            if self.review == "none" and _given(self, CHANNEL_KEYS):
-                key = _given(self, CHANNEL_KEYS)[0]
-                raise _FieldError(key, "needs smtp_server or a review driver")
+            channel = _given(self, CHANNEL_KEYS) if self.review == "none" else []
+            if channel:
+                raise _FieldError(channel[0], "needs smtp_server or a review driver")
         if self.smtp_user and self.smtp_password_file is None and not self.smtp_password_env:
             raise _FieldError("smtp_user", "needs smtp_password_file or smtp_password_env")
         g = self.gerrit
